@@ -1,0 +1,1 @@
+"""Nexthop: a tracker for growing a professional network through informational interviews."""

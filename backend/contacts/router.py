@@ -1,0 +1,151 @@
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from backend.auth import OwnerDep
+from backend.contacts import service
+from backend.contacts.models import ContactCreate, ContactPublic, ContactStatus, ContactUpdate
+from backend.db import SessionDep, WriteSessionDep
+from backend.fields import SearchText, Tag
+from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
+from backend.pagination import Page, PageDep, make_keyset
+from backend.preconditions import IfMatchDep
+from backend.responses import JSONBytesResponse, resource_response
+from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
+
+PREFIX = "/api/v1/contacts"
+router = APIRouter(prefix=PREFIX, tags=["contacts"])
+
+ContactSort = Literal[
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "next_follow_up",
+    "-next_follow_up",
+]
+
+
+@router.get("", name="list", summary="List contacts", response_model=Page[ContactPublic])
+def list_contacts(
+    session: SessionDep,
+    owner: OwnerDep,
+    page: PageDep,
+    q: Annotated[SearchText | None, Query(description="Text in name, email, title…")] = None,
+    tag: Annotated[Tag | None, Query(description="Only contacts with this tag.")] = None,
+    organization_id: uuid.UUID | None = None,
+    status: Annotated[list[ContactStatus] | None, Query()] = None,
+    follow_up_from: date | None = None,
+    follow_up_to: date | None = None,
+    sort: ContactSort = "name",
+) -> Response:
+    filters = service.ContactFilters(
+        q=q,
+        tag=tag,
+        organization_id=organization_id,
+        status=status,
+        follow_up_from=follow_up_from,
+        follow_up_to=follow_up_to,
+    )
+    keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
+    body = service.list_contacts(
+        session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+    )
+    return JSONBytesResponse(body)
+
+
+@router.post(
+    "",
+    name="create",
+    summary="Create a contact",
+    status_code=201,
+    response_model=ContactPublic,
+    responses=CREATE_RESPONSES,
+)
+def create_contact(
+    request: Request,
+    data: ContactCreate,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    idempotency_key: IdempotencyKeyDep,
+) -> Response:
+    return run_create(
+        session,
+        owner=owner,
+        key=idempotency_key,
+        request_fingerprint=fingerprint(request, data.model_dump_json().encode()),
+        location_prefix=PREFIX,
+        ttl=request.app.state.settings.idempotency_ttl,
+        create=lambda: service.create_contact(session=session, owner=owner, data=data),
+    )
+
+
+@router.get(
+    "/{contact_id}",
+    name="get",
+    summary="Get a contact",
+    response_model=ContactPublic,
+    responses=READ_RESPONSES,
+)
+def get_contact(contact_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+    return resource_response(
+        service.get_contact(session=session, owner=owner, contact_id=contact_id)
+    )
+
+
+@router.patch(
+    "/{contact_id}",
+    name="update",
+    summary="Change some fields of a contact",
+    response_model=ContactPublic,
+    responses=UPDATE_RESPONSES,
+)
+def update_contact(
+    contact_id: uuid.UUID,
+    data: ContactUpdate,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    expected_version: IfMatchDep,
+) -> Response:
+    row = service.update_contact(
+        session=session,
+        owner=owner,
+        contact_id=contact_id,
+        data=data,
+        expected_version=expected_version,
+    )
+    return resource_response(row)
+
+
+@router.delete(
+    "/{contact_id}",
+    name="delete",
+    summary="Delete a contact",
+    status_code=204,
+    responses=DELETE_RESPONSES,
+)
+def delete_contact(
+    contact_id: uuid.UUID,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    expected_version: IfMatchDep,
+    cascade: Annotated[
+        bool,
+        Query(
+            description="Also delete the contact's interviews (with their notes) and "
+            "referrals; without it a contact that has any is refused with 409."
+        ),
+    ] = False,
+) -> Response:
+    service.delete_contact(
+        session=session,
+        owner=owner,
+        contact_id=contact_id,
+        expected_version=expected_version,
+        cascade=cascade,
+    )
+    return Response(status_code=204)

@@ -1,0 +1,175 @@
+"""Contacts: the people the user knows or wants to meet."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from backend import crud
+from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
+from backend.fields import name_key
+from backend.filters import has_tag, text_search
+from backend.interviews.models import Interview
+from backend.notes.models import NoteItem
+from backend.organizations.models import Organization
+from backend.pagination import Keyset, SortKey, fetch_page
+from backend.referrals.models import Referral
+
+table = crud.table_of(Contact)
+interviews = crud.table_of(Interview)
+referrals = crud.table_of(Referral)
+notes = crud.table_of(NoteItem)
+LABEL = "contact"
+
+SORT_KEYS = {
+    "name": SortKey(table.c.name_key),
+    "created_at": SortKey(table.c.created_at, kind=datetime),
+    "updated_at": SortKey(table.c.updated_at, kind=datetime),
+    "next_follow_up": SortKey(table.c.next_follow_up, kind=date, nullable=True),
+}
+
+
+@dataclass(frozen=True)
+class ContactFilters:
+    q: str | None = None
+    tag: str | None = None
+    organization_id: uuid.UUID | None = None
+    status: list[ContactStatus] | None = None
+    follow_up_from: date | None = None
+    follow_up_to: date | None = None
+
+
+def _conditions(session: Session, owner: uuid.UUID, f: ContactFilters) -> list[ColumnElement[bool]]:
+    c = table.c
+    where = [crud.owned(table, owner)]
+    if f.q:
+        where.append(text_search(f.q, c.full_name, c.email, c.title, c.location, c.notes))
+    if f.tag:
+        where.append(has_tag(session, c.tags, f.tag))
+    if f.organization_id:
+        where.append(c.organization_id == f.organization_id)
+    if f.status:
+        where.append(c.status.in_([s.value for s in f.status]))
+    if f.follow_up_from:
+        where.append(c.next_follow_up >= f.follow_up_from)
+    if f.follow_up_to:
+        where.append(c.next_follow_up <= f.follow_up_to)
+    return where
+
+
+def list_contacts(
+    *, session: Session, owner: uuid.UUID, filters: ContactFilters, keyset: Keyset, limit: int
+) -> dict[str, Any]:
+    return fetch_page(
+        session,
+        table=table,
+        columns=crud.public_columns(table),
+        where=_conditions(session, owner, filters),
+        keyset=keyset,
+        limit=limit,
+    )
+
+
+def get_contact(*, session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -> dict[str, Any]:
+    return crud.get_public(session, table, owner=owner, row_id=contact_id, label=LABEL)
+
+
+def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> None:
+    if values.get("organization_id") is not None:
+        crud.ensure_owned(
+            session,
+            crud.table_of(Organization),
+            owner=owner,
+            row_id=values["organization_id"],
+            field="organization_id",
+            label="organization",
+        )
+
+
+def create_contact(*, session: Session, owner: uuid.UUID, data: ContactCreate) -> crud.CreateResult:
+    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
+    if existing:
+        return existing, False
+    values = data.model_dump()
+    _check_refs(session, owner, values)
+    values["name_key"] = name_key(data.full_name)
+    return crud.insert_row(session, table, owner=owner, values=values), True
+
+
+def update_contact(
+    *,
+    session: Session,
+    owner: uuid.UUID,
+    contact_id: uuid.UUID,
+    data: ContactUpdate,
+    expected_version: int | None,
+) -> dict[str, Any]:
+    changes = data.model_dump(exclude_unset=True)
+    _check_refs(session, owner, changes)
+    if "full_name" in changes:
+        changes["name_key"] = name_key(changes["full_name"])
+    row = crud.update_row(
+        session,
+        table,
+        owner=owner,
+        row_id=contact_id,
+        changes=changes,
+        expected_version=expected_version,
+        label=LABEL,
+    )
+    session.commit()
+    return row
+
+
+def delete_contact(
+    *,
+    session: Session,
+    owner: uuid.UUID,
+    contact_id: uuid.UUID,
+    expected_version: int | None,
+    cascade: bool,
+) -> None:
+    current = get_contact(session=session, owner=owner, contact_id=contact_id)
+    crud.check_version(current["version"], expected_version)
+    own_interviews = select(interviews.c.id).where(
+        crud.owned(interviews, owner), interviews.c.contact_id == contact_id
+    )
+    touching = or_(
+        referrals.c.from_contact_id == contact_id, referrals.c.to_contact_id == contact_id
+    )
+    if cascade:
+        session.execute(delete(notes).where(notes.c.interview_id.in_(own_interviews)))
+        session.execute(
+            update(referrals)
+            .where(referrals.c.interview_id.in_(own_interviews))
+            .values(interview_id=None)
+        )
+        session.execute(delete(referrals).where(crud.owned(referrals, owner), touching))
+        session.execute(delete(interviews).where(interviews.c.id.in_(own_interviews)))
+    else:
+        crud.ensure_no_dependents(
+            LABEL,
+            {
+                "interviews": crud.count_where(
+                    session,
+                    interviews,
+                    crud.owned(interviews, owner),
+                    interviews.c.contact_id == contact_id,
+                ),
+                "referrals": crud.count_where(
+                    session, referrals, crud.owned(referrals, owner), touching
+                ),
+            },
+        )
+    crud.delete_row(
+        session,
+        table,
+        owner=owner,
+        row_id=contact_id,
+        expected_version=expected_version,
+        label=LABEL,
+    )
+    session.commit()

@@ -1,0 +1,168 @@
+"""Owner-scoped row operations shared by every feature's service.
+
+Every statement here filters on `owner_id`: a row of another user is indistinguishable from a
+row that does not exist. Writes are single statements guarded by the row's version, so two
+clients editing the same thing cannot silently overwrite each other.
+"""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from backend.errors import Conflict, FieldIssue, NotFound, PreconditionFailed
+from backend.fields import utcnow, uuid7
+
+# (row, created): created is False when a client-chosen id named a row that already existed.
+CreateResult = tuple[dict[str, Any], bool]
+
+# Columns a client never sees: whose row it is, and derived lookup keys.
+HIDDEN = frozenset({"owner_id", "name_key"})
+
+
+def table_of(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def public_columns(table: Table) -> list[Column[Any]]:
+    return [c for c in table.c if c.name not in HIDDEN]
+
+
+def owned(table: Table, owner: uuid.UUID) -> ColumnElement[bool]:
+    return table.c.owner_id == owner
+
+
+def find_public(
+    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID
+) -> dict[str, Any] | None:
+    stmt = select(*public_columns(table)).where(owned(table, owner), table.c.id == row_id)
+    row = session.execute(stmt).mappings().first()
+    return dict(row) if row else None
+
+
+def get_public(
+    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID, label: str
+) -> dict[str, Any]:
+    row = find_public(session, table, owner=owner, row_id=row_id)
+    if row is None:
+        raise NotFound(f"No {label} with id {row_id}.")
+    return row
+
+
+def ensure_owned(
+    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID, field: str, label: str
+) -> None:
+    """A reference in a body must point at one of the caller's own rows."""
+    stmt = select(table.c.id).where(owned(table, owner), table.c.id == row_id)
+    if session.execute(stmt).first() is None:
+        reason = f"No {label} with id {row_id}."
+        raise NotFound(
+            reason,
+            errors=[FieldIssue(field=field, location="body", reason=reason, code="not_found")],
+        )
+
+
+def insert_row(
+    session: Session, table: Table, *, owner: uuid.UUID, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    now = utcnow()
+    data = {**values, "owner_id": owner, "version": 1, "created_at": now, "updated_at": now}
+    if data.get("id") is None:
+        data["id"] = uuid7()
+    stmt = insert(table).values(data).returning(*public_columns(table))
+    return dict(session.execute(stmt).mappings().one())
+
+
+def existing_for_client_id(
+    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID | None, label: str
+) -> dict[str, Any] | None:
+    """A create retried with the same client-chosen id gets the row it made the first time."""
+    if row_id is None:
+        return None
+    row = find_public(session, table, owner=owner, row_id=row_id)
+    if row is not None:
+        return row
+    if session.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None:
+        reason = "This id is already in use; choose another."
+        raise Conflict(
+            reason, errors=[FieldIssue(field="id", location="body", reason=reason, code="taken")]
+        )
+    return None
+
+
+def update_row(
+    session: Session,
+    table: Table,
+    *,
+    owner: uuid.UUID,
+    row_id: uuid.UUID,
+    changes: Mapping[str, Any],
+    expected_version: int | None,
+    label: str,
+) -> dict[str, Any]:
+    """Applies `changes` in one statement if the row is still at `expected_version`."""
+    if not changes:
+        row = get_public(session, table, owner=owner, row_id=row_id, label=label)
+        check_version(row["version"], expected_version)
+        return row
+    conditions = [owned(table, owner), table.c.id == row_id]
+    if expected_version is not None:
+        conditions.append(table.c.version == expected_version)
+    stmt = (
+        update(table)
+        .where(*conditions)
+        .values({**changes, "version": table.c.version + 1, "updated_at": utcnow()})
+        .returning(*public_columns(table))
+    )
+    row = session.execute(stmt).mappings().first()
+    if row is None:
+        current = get_public(session, table, owner=owner, row_id=row_id, label=label)
+        check_version(current["version"], expected_version)
+    assert row is not None
+    return dict(row)
+
+
+def delete_row(
+    session: Session,
+    table: Table,
+    *,
+    owner: uuid.UUID,
+    row_id: uuid.UUID,
+    expected_version: int | None,
+    label: str,
+) -> None:
+    conditions = [owned(table, owner), table.c.id == row_id]
+    if expected_version is not None:
+        conditions.append(table.c.version == expected_version)
+    if session.execute(delete(table).where(*conditions)).rowcount == 0:
+        current = get_public(session, table, owner=owner, row_id=row_id, label=label)
+        check_version(current["version"], expected_version)
+
+
+def check_version(current: int, expected: int | None) -> None:
+    if expected is not None and current != expected:
+        raise PreconditionFailed(
+            f"The resource changed since you read it (now version {current}); "
+            "reload it and apply your change again.",
+            current_version=current,
+        )
+
+
+def count_where(session: Session, table: Table, *conditions: ColumnElement[bool]) -> int:
+    return int(
+        session.execute(select(func.count()).select_from(table).where(*conditions)).scalar_one()
+    )
+
+
+def ensure_no_dependents(label: str, dependents: Mapping[str, int]) -> None:
+    """Refuses to delete what other rows still point at, saying what they are."""
+    blocking = {name: n for name, n in dependents.items() if n}
+    if blocking:
+        listing = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in blocking.items())
+        raise Conflict(
+            f"This {label} still has {listing}; delete with ?cascade=true to remove them too.",
+            dependents=blocking,
+        )

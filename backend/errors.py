@@ -1,0 +1,172 @@
+"""RFC 9457 problem details: a small exception family and the handlers that render it."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend.responses import json_bytes
+
+log = logging.getLogger("nexthop")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldIssue(BaseModel):
+    field: str = Field(description="Dotted path of the offending input, e.g. `tags.2`.")
+    location: str = Field(description="Where the input came from: body, query, path, header.")
+    reason: str = Field(description="Why it was refused, in plain words.")
+    code: str = Field(description="Machine-readable reason, e.g. `missing`, `too_long`.")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document; extra members may carry details such as `dependents`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldIssue] | None = None
+
+
+class ProblemError(Exception):
+    status: int = 400
+    code: str = "bad_request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldIssue] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(ProblemError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ProblemError):
+    status, code = 409, "conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, code = 412, "precondition_failed"
+
+
+class PayloadTooLarge(ProblemError):
+    status, code = 413, "payload_too_large"
+
+
+class Unprocessable(ProblemError):
+    status, code = 422, "unprocessable"
+
+    @classmethod
+    def field(cls, field: str, reason: str, code: str, location: str = "body") -> "Unprocessable":
+        issue = FieldIssue(field=field, location=location, reason=reason, code=code)
+        return cls(reason, errors=[issue])
+
+
+def problem_response(
+    status: int,
+    detail: str | None = None,
+    *,
+    code: str | None = None,
+    errors: list[FieldIssue] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://nexthop.invalid/problems/{code}" if code else "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = [e.model_dump() for e in errors]
+    body.update(extra)
+    return Response(json_bytes(body), status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _issues_from_validation(exc: RequestValidationError) -> list[FieldIssue]:
+    issues = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        location = loc[0] if loc else "body"
+        field = ".".join(loc[1:]) or location
+        issues.append(
+            FieldIssue(field=field, location=location, reason=err.get("msg", ""), code=err["type"])
+        )
+    return issues
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ProblemError)
+    async def on_problem(_: Request, exc: ProblemError) -> Response:
+        return problem_response(
+            exc.status,
+            exc.detail,
+            code=exc.code,
+            errors=exc.errors,
+            headers=exc.headers,
+            **exc.extra,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> Response:
+        issues = _issues_from_validation(exc)
+        detail = "; ".join(f"{i.field}: {i.reason}" for i in issues[:5])
+        return problem_response(422, detail, code="validation", errors=issues)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: StarletteHTTPException) -> Response:
+        return problem_response(
+            exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def on_integrity(_: Request, exc: IntegrityError) -> Response:
+        # Services check the rules they know; this is the safety net for a race between two
+        # writers, which the database settled by refusing the second.
+        log.warning("integrity error: %s", exc.orig)
+        return problem_response(409, "The change conflicts with existing data.", code="conflict")
+
+    @app.exception_handler(OperationalError)
+    async def on_operational(_: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", exc.orig)
+        return problem_response(
+            503,
+            "The database is busy or unreachable; retry shortly.",
+            code="unavailable",
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(_: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(500, "Something went wrong on our side.", code="internal")
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+# Responses every operation may give; routers add their own on top.
+COMMON_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    422: problem_doc("The input is invalid; `errors` says which field and why."),
+}

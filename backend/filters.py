@@ -1,0 +1,26 @@
+"""Filter expressions that must read the same on SQLite and PostgreSQL."""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def text_search(q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Case-insensitive substring match on any of the columns."""
+    pattern = f"%{escape_like(q.strip())}%"
+    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+
+
+def has_tag(session: Session, column: ColumnElement[Any], tag: str) -> ColumnElement[bool]:
+    """The JSON array in `column` holds `tag`, ignoring case."""
+    if session.get_bind().dialect.name == "postgresql":
+        elements = func.jsonb_array_elements_text(column).table_valued("value")
+    else:
+        elements = func.json_each(column).table_valued("value")
+    value = literal_column("value")
+    return exists(select(1).select_from(elements).where(func.lower(value) == tag.lower()))

@@ -1,0 +1,160 @@
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import AwareDatetime
+
+from backend.auth import OwnerDep
+from backend.db import SessionDep, WriteSessionDep
+from backend.fields import SearchText
+from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
+from backend.interviews import service
+from backend.interviews.lifecycle import InterviewStatus
+from backend.interviews.models import (
+    InterviewCreate,
+    InterviewDetail,
+    InterviewPublic,
+    InterviewUpdate,
+)
+from backend.pagination import Page, PageDep, make_keyset
+from backend.preconditions import IfMatchDep
+from backend.responses import JSONBytesResponse, resource_response
+from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
+
+PREFIX = "/api/v1/interviews"
+router = APIRouter(prefix=PREFIX, tags=["interviews"])
+
+InterviewSort = Literal[
+    "scheduled_at",
+    "-scheduled_at",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+]
+
+
+@router.get("", name="list", summary="List interviews", response_model=Page[InterviewPublic])
+def list_interviews(
+    session: SessionDep,
+    owner: OwnerDep,
+    page: PageDep,
+    q: Annotated[
+        SearchText | None, Query(description="Text in location, research, summary.")
+    ] = None,
+    contact_id: Annotated[
+        uuid.UUID | None, Query(description="Only with this interviewee.")
+    ] = None,
+    status: Annotated[list[InterviewStatus] | None, Query()] = None,
+    scheduled_from: Annotated[AwareDatetime | None, Query(description="Inclusive.")] = None,
+    scheduled_to: Annotated[AwareDatetime | None, Query(description="Exclusive.")] = None,
+    sort: InterviewSort = "scheduled_at",
+) -> Response:
+    filters = service.InterviewFilters(
+        q=q,
+        contact_id=contact_id,
+        status=status,
+        scheduled_from=scheduled_from,
+        scheduled_to=scheduled_to,
+    )
+    keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
+    return JSONBytesResponse(
+        service.list_interviews(
+            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        )
+    )
+
+
+@router.post(
+    "",
+    name="create",
+    summary="Create an interview",
+    status_code=201,
+    response_model=InterviewPublic,
+    responses=CREATE_RESPONSES,
+)
+def create_interview(
+    request: Request,
+    data: InterviewCreate,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    idempotency_key: IdempotencyKeyDep,
+) -> Response:
+    return run_create(
+        session,
+        owner=owner,
+        key=idempotency_key,
+        request_fingerprint=fingerprint(request, data.model_dump_json().encode()),
+        location_prefix=PREFIX,
+        ttl=request.app.state.settings.idempotency_ttl,
+        create=lambda: service.create_interview(session=session, owner=owner, data=data),
+    )
+
+
+@router.get(
+    "/{interview_id}",
+    name="get",
+    summary="Get an interview with its note items",
+    response_model=InterviewDetail,
+    responses=READ_RESPONSES,
+)
+def get_interview(interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+    return resource_response(
+        service.get_interview_detail(session=session, owner=owner, interview_id=interview_id)
+    )
+
+
+@router.patch(
+    "/{interview_id}",
+    name="update",
+    summary="Change some fields of an interview, including its status",
+    description="Status changes follow the lifecycle; an illegal one answers 409 naming the "
+    "allowed next states.",
+    response_model=InterviewPublic,
+    responses=UPDATE_RESPONSES,
+)
+def update_interview(
+    interview_id: uuid.UUID,
+    data: InterviewUpdate,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    expected_version: IfMatchDep,
+) -> Response:
+    row = service.update_interview(
+        session=session,
+        owner=owner,
+        interview_id=interview_id,
+        data=data,
+        expected_version=expected_version,
+    )
+    return resource_response(row)
+
+
+@router.delete(
+    "/{interview_id}",
+    name="delete",
+    summary="Delete an interview",
+    status_code=204,
+    responses=DELETE_RESPONSES,
+)
+def delete_interview(
+    interview_id: uuid.UUID,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    expected_version: IfMatchDep,
+    cascade: Annotated[
+        bool,
+        Query(
+            description="Also delete its note items; without it an interview that has "
+            "notes is refused with 409."
+        ),
+    ] = False,
+) -> Response:
+    service.delete_interview(
+        session=session,
+        owner=owner,
+        interview_id=interview_id,
+        expected_version=expected_version,
+        cascade=cascade,
+    )
+    return Response(status_code=204)

@@ -1,0 +1,91 @@
+"""The application factory: routers, error handlers, limits and the static frontend."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import anyio.to_thread
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from backend import migrations
+from backend.auth import ensure_default_user
+from backend.config import Settings
+from backend.contacts.router import router as contacts_router
+from backend.db import make_engine, write_engine
+from backend.errors import COMMON_PROBLEMS, install_handlers
+from backend.interviews.router import router as interviews_router
+from backend.limits import BodySizeLimit
+from backend.notes.router import router as notes_router
+from backend.organizations.router import router as organizations_router
+from backend.referrals.router import router as referrals_router
+from backend.routing import operation_id
+from backend.system.router import router as system_router
+
+FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+
+DESCRIPTION = """Nexthop tracks a professional network grown through informational interviews:
+organizations, contacts, interviews, the notes taken after each one and the referrals they
+lead to.
+
+Errors are RFC 9457 problem documents. Lists use keyset pagination (`cursor`). Creates are
+safe to retry (client-chosen `id` or an `Idempotency-Key` header). Every resource has a
+`version`, returned as an ETag: send it back in `If-Match` and a stale write answers 412."""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = engine or make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # As many request threads as pooled connections: see Settings.worker_threads.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+        migrations.ensure_current(engine)
+        app.state.default_user_id = ensure_default_user(engine)
+        yield
+
+    app = FastAPI(
+        title="Nexthop",
+        version="1.0.0",
+        summary="Track informational interviews and the network they grow.",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        responses=COMMON_PROBLEMS,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.write_engine = write_engine(engine)
+    install_handlers(app)
+    for router in (
+        organizations_router,
+        contacts_router,
+        interviews_router,
+        notes_router,
+        referrals_router,
+        system_router,
+    ):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    _mount_frontend(app)
+    logging.getLogger("nexthop").setLevel(settings.log_level.upper())
+    return app
+
+
+def _mount_frontend(app: FastAPI) -> None:
+    index = FRONTEND / "index.html"
+
+    # Client-side routes (/contacts/…) all load the same page; the app routes in the browser.
+    @app.get("/", include_in_schema=False)
+    @app.get("/app/{path:path}", include_in_schema=False)
+    async def spa(path: str = "") -> FileResponse:
+        return FileResponse(index)
+
+    app.mount("/static", StaticFiles(directory=FRONTEND), name="static")

@@ -1,0 +1,21 @@
+"""Every table, imported in one place so Alembic sees one complete metadata."""
+
+from backend.contacts.models import Contact
+from backend.idempotency.models import IdempotencyRecord
+from backend.interviews.models import Interview
+from backend.notes.models import NoteItem
+from backend.organizations.models import Organization
+from backend.referrals.models import Referral
+from backend.rows import metadata
+from backend.users.models import User
+
+__all__ = [
+    "Contact",
+    "IdempotencyRecord",
+    "Interview",
+    "NoteItem",
+    "Organization",
+    "Referral",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,71 @@
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Index, String, Text
+from sqlmodel import Field, SQLModel
+
+from backend.fields import LongText, Url
+from backend.rows import OwnedRow, RowMeta
+
+
+class NoteCategory(StrEnum):
+    """The six ways the method sorts what came out of a conversation."""
+
+    to_connect = "to_connect"
+    to_follow_up = "to_follow_up"
+    to_read = "to_read"
+    to_look_up = "to_look_up"
+    to_do = "to_do"
+    to_think_about = "to_think_about"
+
+
+class NoteStatus(StrEnum):
+    open = "open"
+    done = "done"
+
+
+class NoteItemBase(SQLModel):
+    interview_id: uuid.UUID = Field(foreign_key="interviews.id", ondelete="CASCADE")
+    category: NoteCategory = Field(sa_type=String(20))
+    text: LongText = Field(min_length=1, sa_type=Text)
+    status: NoteStatus = Field(default=NoteStatus.open, sa_type=String(10))
+    due_date: date | None = None
+    contact_id: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="contacts.id",
+        ondelete="SET NULL",
+        description="For to_connect: the person offered, once they are a contact.",
+    )
+    url: Url | None = Field(default=None, max_length=2048, description="E.g. what to read.")
+
+
+class NoteItem(NoteItemBase, OwnedRow, table=True):
+    __tablename__ = "note_items"
+    __table_args__ = (
+        Index("ix_note_items_owner_interview", "owner_id", "interview_id", "created_at", "id"),
+        Index("ix_note_items_owner_created", "owner_id", "created_at", "id"),
+        Index("ix_note_items_owner_category", "owner_id", "category", "status", "due_date"),
+        Index("ix_note_items_owner_due", "owner_id", "due_date", "id"),
+        Index("ix_note_items_contact", "contact_id"),
+    )
+
+
+class NoteItemCreate(NoteItemBase):
+    id: uuid.UUID | None = Field(
+        default=None,
+        description="Client-chosen UUID; an offline phone retrying a note never duplicates it.",
+    )
+
+
+class NoteItemPublic(NoteItemBase, RowMeta):
+    pass
+
+
+class NoteItemUpdate(SQLModel):
+    category: NoteCategory = Field(default=None)
+    text: LongText = Field(default=None, min_length=1)
+    status: NoteStatus = Field(default=None)
+    due_date: date | None = None
+    contact_id: uuid.UUID | None = None
+    url: Url | None = Field(default=None, max_length=2048)

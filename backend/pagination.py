@@ -1,0 +1,164 @@
+"""Keyset pagination: an opaque cursor holds the last row's sort value and id.
+
+Keyset (not OFFSET) means a page costs the same wherever it is, and rows inserted while a
+client pages never make it see a row twice or skip one that existed when it started.
+"""
+
+import base64
+import binascii
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+import orjson
+from fastapi import Depends, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from backend.errors import Unprocessable
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+    total: int = Field(description="How many items match the filters, across all pages.")
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[
+        int, Query(ge=1, description="Page size; values above the server maximum are clamped.")
+    ] = 50,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> PageParams:
+    return PageParams(min(limit, request.app.state.settings.page_size_max), cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _parse_value(raw: Any, kind: type) -> Any:
+    if raw is None:
+        return None
+    if kind is datetime:
+        return datetime.fromisoformat(raw)
+    if kind is date:
+        return date.fromisoformat(raw)
+    if kind is int:
+        return int(raw)
+    return str(raw)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One way a list can be ordered; rows tie-break on id so the order is total."""
+
+    column: ColumnElement[Any]
+    kind: type = str
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Keyset:
+    sort_name: str
+    key: SortKey
+    descending: bool
+    id_column: ColumnElement[Any]
+    after: tuple[Any, uuid.UUID] | None = field(default=None)
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        col, ident = self.key.column, self.id_column
+        order = [col.desc(), ident.desc()] if self.descending else [col.asc(), ident.asc()]
+        # NULLs sort last in both directions, the same way on SQLite and PostgreSQL.
+        return [col.is_(None).asc(), *order] if self.key.nullable else order
+
+    def condition(self) -> ColumnElement[bool] | None:
+        if self.after is None:
+            return None
+        value, last_id = self.after
+        col, ident = self.key.column, self.id_column
+        beyond = (lambda a, b: a < b) if self.descending else (lambda a, b: a > b)
+        if value is None:
+            return and_(col.is_(None), beyond(ident, last_id))
+        after_value = or_(beyond(col, value), and_(col == value, beyond(ident, last_id)))
+        if self.key.nullable:
+            return or_(and_(col.is_not(None), after_value), col.is_(None))
+        return after_value
+
+
+def encode_cursor(sort_name: str, value: Any, row_id: uuid.UUID) -> str:
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    raw = orjson.dumps([sort_name, value, str(row_id)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def make_keyset(
+    sort: str, keys: dict[str, SortKey], id_column: ColumnElement[Any], cursor: str | None
+) -> Keyset:
+    name = sort.removeprefix("-")
+    key = keys[name]
+    after = None
+    if cursor:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            sort_name, raw_value, raw_id = orjson.loads(base64.urlsafe_b64decode(padded))
+            if sort_name != sort:
+                raise ValueError("sort changed")
+            after = (_parse_value(raw_value, key.kind), uuid.UUID(raw_id))
+        except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError) as exc:
+            raise Unprocessable.field(
+                "cursor",
+                "The cursor is invalid or belongs to another sort order; start over without it.",
+                "invalid_cursor",
+                location="query",
+            ) from exc
+    return Keyset(sort, key, sort.startswith("-"), id_column, after)
+
+
+def fetch_page(
+    session: Session,
+    *,
+    table: Any,
+    columns: Sequence[Any],
+    where: Sequence[ColumnElement[bool]],
+    keyset: Keyset,
+    limit: int,
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Returns the `{items, next_cursor, total}` envelope as plain data."""
+    conditions = list(where)
+    after = keyset.condition()
+    if after is not None:
+        conditions.append(after)
+    stmt = (
+        select(*columns, keyset.key.column.label("_sort"))
+        .where(*conditions)
+        .order_by(*keyset.order_by())
+        .limit(limit + 1)
+    )
+    rows = [dict(r) for r in session.execute(stmt).mappings()]
+    count = select(func.count()).select_from(table).where(*where)
+    total = session.execute(count).scalar_one()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor(keyset.sort_name, last["_sort"], last["id"])
+    for row in rows:
+        del row["_sort"]
+    items = [shape(r) for r in rows] if shape else rows
+    return {"items": items, "next_cursor": next_cursor, "total": total}

@@ -1,0 +1,150 @@
+"""Fixtures: every test runs once on SQLite and once on PostgreSQL, as a brand-new user.
+
+Each test acts as a user created just for it, so assertions can be exact (`total == 2`)
+without emptying tables between tests: that is what ownership scoping promises anyway.
+"""
+
+import os
+import uuid
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from backend import migrations
+from backend.auth import current_owner
+from backend.config import Settings
+from backend.db import make_engine
+from backend.main import create_app
+from backend.users.models import User
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+from fastapi.testclient import TestClient  # noqa: E402  (after the warning filter)
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+PG_ADMIN_URL = os.environ.get(
+    "NEXTHOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TEST_USER_HEADER = "x-test-user"
+
+
+def _postgres_database() -> Iterator[str]:
+    """A throwaway database on the PostgreSQL server, dropped after the session."""
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"nexthop_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        reason = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.orig}"
+        if IN_CI:
+            pytest.fail(f"{reason} (CI=true requires PostgreSQL)")
+        pytest.skip(reason)
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def settings(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    data_dir = tmp_path_factory.mktemp(f"data-{db_kind}")
+    if db_kind == "sqlite":
+        yield Settings(data_dir=data_dir, database_url=None, _env_file=None)  # type: ignore[call-arg]
+        return
+    for url in _postgres_database():
+        yield Settings(data_dir=data_dir, database_url=url, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings)
+    migrations.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+async def _owner_from_header(request: Request) -> uuid.UUID:
+    return uuid.UUID(request.headers[TEST_USER_HEADER])
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    app = create_app(settings, engine)
+    # Stand-in for authentication until accounts exist: the test says who it is.
+    app.dependency_overrides[current_owner] = _owner_from_header
+    return app
+
+
+@pytest.fixture(scope="session")
+def test_client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+class Api:
+    """One user's view of the HTTP API."""
+
+    def __init__(self, client: TestClient, user_id: uuid.UUID) -> None:
+        self.client = client
+        self.user_id = user_id
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {**kwargs.pop("headers", {}), TEST_USER_HEADER: str(self.user_id)}
+        return self.client.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+
+def new_user(engine: Engine) -> uuid.UUID:
+    user = User(email=f"{uuid.uuid4().hex}@example.test", display_name="Test user")
+    with engine.begin() as conn:
+        conn.execute(
+            User.__table__.insert().values(  # type: ignore[attr-defined]
+                id=user.id,
+                email=user.email,
+                display_name=user.display_name,
+                created_at=user.created_at,
+            )
+        )
+    return user.id
+
+
+@pytest.fixture
+def api(test_client: TestClient, engine: Engine) -> Api:
+    return Api(test_client, new_user(engine))
+
+
+@pytest.fixture
+def other_api(test_client: TestClient, engine: Engine) -> Api:
+    """A second user, for proving one user never sees another's data."""
+    return Api(test_client, new_user(engine))
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
