@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 
 from backend.responses import json_bytes
 
@@ -134,10 +135,12 @@ def install_handlers(app: FastAPI) -> None:
         return problem_response(422, detail, code="validation", errors=issues)
 
     @app.exception_handler(StarletteHTTPException)
-    async def on_http(_: Request, exc: StarletteHTTPException) -> Response:
-        return problem_response(
-            exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
-        )
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route that matched the path; list them all.
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def on_integrity(_: Request, exc: IntegrityError) -> Response:
@@ -162,8 +165,17 @@ def install_handlers(app: FastAPI) -> None:
         return problem_response(500, "Something went wrong on our side.", code="internal")
 
 
+def allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE and isinstance(route, BaseRoute) and getattr(route, "methods", None):
+            methods |= route.methods
+    return sorted(methods)
+
+
 def problem_doc(description: str) -> dict[str, Any]:
-    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+    return {"description": description, "model": Problem}
 
 
 # Responses every operation may give; routers add their own on top.

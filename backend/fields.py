@@ -4,10 +4,10 @@ import os
 import re
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -53,11 +53,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def _storable(value: Any) -> Any:
-    # PostgreSQL refuses NUL in text and no database can store a lone surrogate: refuse both
-    # here as a 422 rather than let the database turn them into a 500.
+    # No database can store a lone surrogate; refuse it as a 422 rather than a 500.
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError("must not contain NUL characters")
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as exc:
@@ -67,44 +64,82 @@ def _storable(value: Any) -> Any:
 
 Storable = AfterValidator(_storable)
 
-# A one-line name: surrounding blanks trimmed, something left.
+# PostgreSQL cannot store NUL in text, so no text field accepts it; the patterns say so in the
+# schema, which keeps generated clients and schemathesis in agreement with the server.
+NO_NUL = r"^[^\x00]*$"
+# ...and a name has something besides blanks (ASCII white space, which is what gets trimmed).
+_BLANK = r" \t\n\r\x0b\x0c"
+NOT_BLANK = rf"^[^\x00]*[^\x00{_BLANK}][^\x00]*$"
+
+
+def _trim(value: str) -> str:
+    return value.strip(" \t\n\r\x0b\x0c")
+
+
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Storable
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=NOT_BLANK),
+    AfterValidator(_trim),
+    Storable,
 ]
-ShortText = Annotated[str, StringConstraints(max_length=200), Storable]
-LongText = Annotated[str, StringConstraints(max_length=20_000), Storable]
-SearchText = Annotated[str, StringConstraints(max_length=200), Storable]
+ShortText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL), Storable]
+LongText = Annotated[str, StringConstraints(max_length=20_000, pattern=NO_NUL), Storable]
+SearchText = Annotated[str, StringConstraints(max_length=200, pattern=NO_NUL), Storable]
 Url = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=2048, pattern=r"^https?://\S+$"),
+    StringConstraints(max_length=2048, pattern=r"^https?://[^\x00-\x20]+$"),
     Storable,
 ]
 Email = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"),
-    Storable,
+    str, StringConstraints(max_length=320, pattern=r"^[^@\x00-\x20]+@[^@\x00-\x20]+$"), Storable
 ]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50), Storable]
+Phone = Annotated[str, StringConstraints(max_length=50, pattern=NO_NUL), Storable]
 
 
-def _normalize_tags(value: Any) -> Any:
-    if not isinstance(value, list):
-        return value
+def _dedupe_tags(tags: list[str]) -> list[str]:
     seen: dict[str, str] = {}
-    for tag in value:
-        if not isinstance(tag, str):
-            return value  # let the type check report it
-        clean = re.sub(r"\s+", " ", tag).strip()
-        if clean and clean.casefold() not in seen:
-            seen[clean.casefold()] = clean
+    for tag in tags:
+        seen.setdefault(tag.casefold(), tag)
     return list(seen.values())
 
 
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=50), Storable]
+Tag = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=50, pattern=NOT_BLANK),
+    AfterValidator(lambda tag: re.sub(r"\s+", " ", _trim(tag))),
+    Storable,
+]
 # Tags are trimmed and de-duplicated case-insensitively, first spelling kept.
-Tags = Annotated[list[Tag], BeforeValidator(_normalize_tags), Field(max_length=50)]
+Tags = Annotated[list[Tag], Field(max_length=50), AfterValidator(_dedupe_tags)]
 
 
 def name_key(name: str) -> str:
     """The form names are compared and sorted by: case-insensitive, blanks folded."""
     return re.sub(r"\s+", " ", name).strip().casefold()
+
+
+def _iso_only(value: Any) -> Any:
+    # Pydantic would read 0 or "0" as a Unix timestamp; the schema promises ISO 8601 text.
+    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+        raise ValueError("must be an ISO 8601 date or date-time string")
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range once converted to UTC") from exc
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only)]
+# An instant: ISO 8601 with a UTC offset, e.g. 2026-12-01T10:00:00+01:00.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_to_utc)]

@@ -20,6 +20,7 @@ from backend.errors import COMMON_PROBLEMS, install_handlers
 from backend.interviews.router import router as interviews_router
 from backend.limits import BodySizeLimit
 from backend.notes.router import router as notes_router
+from backend.openapi import install_openapi
 from backend.organizations.router import router as organizations_router
 from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
     install_handlers(app)
+    install_openapi(app)
     for router in (
         organizations_router,
         contacts_router,

@@ -10,15 +10,18 @@ _NOT_FOUND = problem_doc("No such resource for this user.")
 _CONFLICT = problem_doc("The change conflicts with existing data or the resource's state.")
 _PRECONDITION = problem_doc("If-Match names a version that is no longer current.")
 _TOO_LARGE = problem_doc("The request body is over the configured limit.")
+_UNPARSABLE = problem_doc("The request body is not valid JSON.")
 
 READ_RESPONSES: dict[int | str, dict[str, Any]] = {404: _NOT_FOUND}
 CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "A retried create: the resource made the first time."},
+    400: _UNPARSABLE,
     404: problem_doc("A referenced resource does not exist."),
     409: _CONFLICT,
     413: _TOO_LARGE,
 }
 UPDATE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _UNPARSABLE,
     404: _NOT_FOUND,
     409: _CONFLICT,
     412: _PRECONDITION,

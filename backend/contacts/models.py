@@ -1,11 +1,10 @@
 import uuid
-from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Email, JSONList, LongText, Name, Phone, ShortText, Tags, Url
+from backend.fields import Email, IsoDate, JSONList, LongText, Name, Phone, ShortText, Tags, Url
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -34,7 +33,7 @@ class ContactBase(SQLModel):
     how_we_met: LongText | None = Field(default=None, sa_type=Text)
     notes: LongText | None = Field(default=None, sa_type=Text)
     status: ContactStatus = Field(default=ContactStatus.identified, sa_type=String(20))
-    next_follow_up: date | None = None
+    next_follow_up: IsoDate | None = None
 
 
 class Contact(ContactBase, OwnedRow, table=True):
@@ -73,4 +72,4 @@ class ContactUpdate(SQLModel):
     how_we_met: LongText | None = None
     notes: LongText | None = None
     status: ContactStatus = Field(default=None)
-    next_follow_up: date | None = None
+    next_follow_up: IsoDate | None = None

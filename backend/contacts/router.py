@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -8,7 +7,7 @@ from backend.auth import OwnerDep
 from backend.contacts import service
 from backend.contacts.models import ContactCreate, ContactPublic, ContactStatus, ContactUpdate
 from backend.db import SessionDep, WriteSessionDep
-from backend.fields import SearchText, Tag
+from backend.fields import IsoDate, SearchText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
@@ -39,8 +38,8 @@ def list_contacts(
     tag: Annotated[Tag | None, Query(description="Only contacts with this tag.")] = None,
     organization_id: uuid.UUID | None = None,
     status: Annotated[list[ContactStatus] | None, Query()] = None,
-    follow_up_from: date | None = None,
-    follow_up_to: date | None = None,
+    follow_up_from: IsoDate | None = None,
+    follow_up_to: IsoDate | None = None,
     sort: ContactSort = "name",
 ) -> Response:
     filters = service.ContactFilters(

@@ -1,11 +1,10 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import JSONList, LongText, ShortText, Url, UTCDateTime
+from backend.fields import Instant, JSONList, LongText, ShortText, Url, UTCDateTime
 from backend.interviews.lifecycle import InterviewStatus
 from backend.notes.models import NoteItemPublic
 from backend.rows import OwnedRow, RowMeta
@@ -23,7 +22,7 @@ class InterviewBase(SQLModel):
         foreign_key="contacts.id", ondelete="RESTRICT", description="The interviewee."
     )
     status: InterviewStatus = Field(default=InterviewStatus.idea, sa_type=String(20))
-    scheduled_at: AwareDatetime | None = Field(
+    scheduled_at: Instant | None = Field(
         default=None, sa_type=UTCDateTime, description="Start time; must carry a UTC offset."
     )
     duration_minutes: int = Field(
@@ -43,8 +42,8 @@ class InterviewBase(SQLModel):
     research_notes: LongText | None = Field(default=None, sa_type=Text)
     checklist: list[ChecklistItem] = Field(default_factory=list, sa_type=JSONList, max_length=100)
     summary: LongText | None = Field(default=None, sa_type=Text)
-    outreach_sent_at: AwareDatetime | None = Field(default=None, sa_type=UTCDateTime)
-    thank_you_sent_at: AwareDatetime | None = Field(default=None, sa_type=UTCDateTime)
+    outreach_sent_at: Instant | None = Field(default=None, sa_type=UTCDateTime)
+    thank_you_sent_at: Instant | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Interview(InterviewBase, OwnedRow, table=True):
@@ -72,7 +71,7 @@ class InterviewPublic(InterviewBase, RowMeta):
 class InterviewUpdate(SQLModel):
     contact_id: uuid.UUID = Field(default=None)
     status: InterviewStatus = Field(default=None)
-    scheduled_at: AwareDatetime | None = None
+    scheduled_at: Instant | None = None
     duration_minutes: int = Field(default=None, ge=10, le=240)
     location: ShortText | None = Field(default=None, max_length=200)
     meeting_url: Url | None = Field(default=None, max_length=2048)
@@ -81,8 +80,8 @@ class InterviewUpdate(SQLModel):
     research_notes: LongText | None = None
     checklist: list[ChecklistItem] = Field(default=None, max_length=100)
     summary: LongText | None = None
-    outreach_sent_at: AwareDatetime | None = None
-    thank_you_sent_at: AwareDatetime | None = None
+    outreach_sent_at: Instant | None = None
+    thank_you_sent_at: Instant | None = None
 
 
 class InterviewDetail(InterviewPublic):

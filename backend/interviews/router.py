@@ -2,11 +2,10 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from backend.auth import OwnerDep
 from backend.db import SessionDep, WriteSessionDep
-from backend.fields import SearchText
+from backend.fields import Instant, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.interviews import service
 from backend.interviews.lifecycle import InterviewStatus
@@ -46,8 +45,8 @@ def list_interviews(
         uuid.UUID | None, Query(description="Only with this interviewee.")
     ] = None,
     status: Annotated[list[InterviewStatus] | None, Query()] = None,
-    scheduled_from: Annotated[AwareDatetime | None, Query(description="Inclusive.")] = None,
-    scheduled_to: Annotated[AwareDatetime | None, Query(description="Exclusive.")] = None,
+    scheduled_from: Annotated[Instant | None, Query(description="Inclusive.")] = None,
+    scheduled_to: Annotated[Instant | None, Query(description="Exclusive.")] = None,
     sort: InterviewSort = "scheduled_at",
 ) -> Response:
     filters = service.InterviewFilters(

@@ -1,11 +1,10 @@
 import uuid
-from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import LongText, Url
+from backend.fields import IsoDate, LongText, Url
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -30,7 +29,7 @@ class NoteItemBase(SQLModel):
     category: NoteCategory = Field(sa_type=String(20))
     text: LongText = Field(min_length=1, sa_type=Text)
     status: NoteStatus = Field(default=NoteStatus.open, sa_type=String(10))
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     contact_id: uuid.UUID | None = Field(
         default=None,
         foreign_key="contacts.id",
@@ -66,6 +65,6 @@ class NoteItemUpdate(SQLModel):
     category: NoteCategory = Field(default=None)
     text: LongText = Field(default=None, min_length=1)
     status: NoteStatus = Field(default=None)
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     contact_id: uuid.UUID | None = None
     url: Url | None = Field(default=None, max_length=2048)

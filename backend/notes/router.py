@@ -1,12 +1,11 @@
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
 from backend.db import SessionDep, WriteSessionDep
-from backend.fields import SearchText
+from backend.fields import IsoDate, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.notes import service
 from backend.notes.models import (
@@ -41,8 +40,8 @@ def list_note_items(
     ] = None,
     category: Annotated[list[NoteCategory] | None, Query()] = None,
     status: NoteStatus | None = None,
-    due_from: date | None = None,
-    due_to: date | None = None,
+    due_from: IsoDate | None = None,
+    due_to: IsoDate | None = None,
     sort: NoteSort = "created_at",
 ) -> Response:
     filters = service.NoteFilters(

@@ -92,16 +92,16 @@ def create_referral(
     existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
     if existing:
         return existing, False
-    if data.from_contact_id == data.to_contact_id:
-        raise Unprocessable.field(
-            "to_contact_id", "A contact cannot introduce the user to themself.", "self_loop"
-        )
     for field in ("from_contact_id", "to_contact_id"):
         contact_id = getattr(data, field)
         if contact_id is not None:
             crud.ensure_owned(
                 session, contacts, owner=owner, row_id=contact_id, field=field, label="contact"
             )
+    if data.from_contact_id == data.to_contact_id:
+        raise Unprocessable.field(
+            "to_contact_id", "A contact cannot introduce the user to themself.", "self_loop"
+        )
     _ensure_interview(session, owner, data.interview_id)
     same_edge = select(table.c.id).where(
         crud.owned(table, owner),
