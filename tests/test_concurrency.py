@@ -1,0 +1,38 @@
+"""A real server under many simultaneous requests: nothing stalls, nothing fails."""
+
+import asyncio
+import os
+from pathlib import Path
+
+import httpx
+
+from backend.config import Settings
+from tests.live_server import live_server
+
+
+async def _hammer(base: str, requests: int) -> list[int]:
+    limits = httpx.Limits(max_connections=requests, max_keepalive_connections=requests)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        created = await client.post("/api/v1/contacts", json={"full_name": "Load Test"})
+        assert created.status_code == 201
+
+        async def one(i: int) -> int:
+            if i % 4 == 0:
+                body = {"full_name": f"Person {i}"}
+                return (await client.post("/api/v1/contacts", json=body)).status_code
+            return (await client.get("/api/v1/contacts", params={"limit": 50})).status_code
+
+        return list(await asyncio.gather(*(one(i) for i in range(requests))))
+
+
+def test_256_concurrent_requests_finish_without_errors(
+    tmp_path: Path, settings: Settings, db_kind: str
+) -> None:
+    env = {"NEXTHOP_DATA_DIR": str(tmp_path)}
+    if db_kind == "postgresql":
+        env["NEXTHOP_DATABASE_URL"] = str(settings.database_url)
+    env.pop("NEXTHOP_WORKER_THREADS", None)
+    os.environ.pop("NEXTHOP_WORKER_THREADS", None)
+    with live_server(env) as base:
+        statuses = asyncio.run(asyncio.wait_for(_hammer(base, 256), timeout=90))
+    assert sorted(set(statuses)) == [200, 201]
