@@ -33,11 +33,17 @@ def test_every_pooled_sqlite_connection_is_configured(db_kind: str, engine: Engi
     conns = [engine.connect() for _ in range(5)]
     try:
         for conn in conns:
-            pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
-            assert pragma("journal_mode") == "wal"
-            assert pragma("foreign_keys") == 1
-            assert pragma("busy_timeout") == 10_000
-            assert pragma("synchronous") == 2  # FULL
+            values = {
+                name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+            }
+            # synchronous 2 is FULL
+            assert values == {
+                "journal_mode": "wal",
+                "foreign_keys": 1,
+                "busy_timeout": 10_000,
+                "synchronous": 2,
+            }
     finally:
         for conn in conns:
             conn.close()

@@ -1,6 +1,7 @@
 import uuid
 from enum import StrEnum
 
+from pydantic import ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
@@ -51,6 +52,21 @@ class Contact(ContactBase, OwnedRow, table=True):
 
 
 class ContactCreate(ContactBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "full_name": "Maya Okafor",
+                    "email": "maya@tidewater.example",
+                    "title": "Head of Grid Storage",
+                    "how_we_met": "Introduced by Sam after the climate meetup",
+                    "tags": ["climate", "storage"],
+                    "status": "identified",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(
         default=None, description="Client-chosen UUID; repeating a create with it is harmless."
     )

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
@@ -57,6 +58,22 @@ class Interview(InterviewBase, OwnedRow, table=True):
 
 
 class InterviewCreate(InterviewBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contact_id": "01935c4e-8f10-7cc1-9d0a-3b6f1a2e4c55",
+                    "status": "scheduled",
+                    "scheduled_at": "2026-12-03T08:30:00-05:00",
+                    "duration_minutes": 45,
+                    "location": "Blue Bottle, 3rd Street",
+                    "agenda": ["Her path into storage", "What the team looks for"],
+                    "checklist": [{"text": "Bring a notebook and pen", "done": False}],
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(
         default=None, description="Client-chosen UUID; repeating a create with it is harmless."
     )

@@ -1,6 +1,7 @@
 import uuid
 from enum import StrEnum
 
+from pydantic import ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
@@ -51,6 +52,19 @@ class NoteItem(NoteItemBase, OwnedRow, table=True):
 
 
 class NoteItemCreate(NoteItemBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "interview_id": "01935c4e-9a22-7d13-8c4b-5e7f2a3b4c66",
+                    "category": "to_follow_up",
+                    "text": "Send her the battery-recycling report I mentioned",
+                    "due_date": "2026-12-05",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(
         default=None,
         description="Client-chosen UUID; an offline phone retrying a note never duplicates it.",

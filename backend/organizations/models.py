@@ -1,5 +1,6 @@
 import uuid
 
+from pydantic import ConfigDict
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
@@ -30,6 +31,20 @@ class Organization(OrganizationBase, OwnedRow, table=True):
 
 
 class OrganizationCreate(OrganizationBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Tidewater Energy",
+                    "website": "https://tidewater.example",
+                    "industry": "Renewable energy",
+                    "interest_level": 5,
+                    "tags": ["climate", "hardware"],
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(
         default=None, description="Client-chosen UUID; repeating a create with it is harmless."
     )

@@ -1,6 +1,7 @@
 import uuid
 from enum import StrEnum
 
+from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
@@ -61,6 +62,19 @@ class Referral(ReferralBase, OwnedRow, table=True):
 
 
 class ReferralCreate(ReferralBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "from_contact_id": "01935c4e-8f10-7cc1-9d0a-3b6f1a2e4c55",
+                    "to_contact_id": "01935c4e-a011-7e24-9f5c-6a8b3c4d5e77",
+                    "context": "They built the first pilot plant together at Tidewater",
+                    "status": "offered",
+                }
+            ]
+        }
+    )
+
     id: uuid.UUID | None = Field(
         default=None, description="Client-chosen UUID; repeating a create with it is harmless."
     )
