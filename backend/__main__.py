@@ -16,7 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("message")
     spec = sub.add_parser("openapi", help="write the OpenAPI schema")
     spec.add_argument("--out", type=Path, default=Path("openapi/openapi.json"))
-    sub.add_parser("serve", help="migrate, then serve with uvicorn")
+    serve = sub.add_parser("serve", help="migrate, then serve with uvicorn")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="API processes (stateless; share the database)"
+    )
     args = parser.parse_args(argv)
 
     from backend import migrations
@@ -44,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
+            workers=args.workers,
         )
     return 0
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.users.models import User
@@ -14,13 +15,19 @@ DEFAULT_EMAIL = "local@nexthop.invalid"
 
 
 def ensure_default_user(engine: Engine) -> uuid.UUID:
+    lookup = select(User.id).where(User.email == DEFAULT_EMAIL)
     with Session(engine) as session:
-        existing = session.execute(select(User.id).where(User.email == DEFAULT_EMAIL)).scalar()
+        existing = session.execute(lookup).scalar()
         if existing is not None:
             return existing
         user = User(email=DEFAULT_EMAIL, display_name="Me")
         session.add(user)
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError:
+            # Several workers starting on an empty database: one of them created it first.
+            session.rollback()
+            return session.execute(lookup).scalar_one()
         return user.id
 
 

@@ -28,6 +28,10 @@ def _fix_operation(method: str, operation: dict[str, Any]) -> None:
             content[PROBLEM_JSON] = content.pop("application/json")
     created = responses.get("201")
     if method == "post" and created:
+        created["description"] = (
+            "Created. A retry with the same Idempotency-Key gets this same answer again, "
+            "marked `Idempotent-Replayed: true`."
+        )
         created.setdefault("headers", {}).update(
             {"ETag": _ETAG, "Location": _LOCATION, "Idempotent-Replayed": _REPLAYED}
         )

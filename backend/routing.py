@@ -14,7 +14,10 @@ _UNPARSABLE = problem_doc("The request body is not valid JSON.")
 
 READ_RESPONSES: dict[int | str, dict[str, Any]] = {404: _NOT_FOUND}
 CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "A retried create: the resource made the first time."},
+    200: {
+        "description": "The body named a client-chosen `id` that already exists: the "
+        "resource as it is now, nothing created."
+    },
     400: _UNPARSABLE,
     404: problem_doc("A referenced resource does not exist."),
     409: _CONFLICT,

@@ -25,9 +25,7 @@ def free_port() -> int:
 def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     """Migrates, then serves the app; yields its base URL and stops it afterwards."""
     full_env = {**os.environ, **env}
-    subprocess.run(
-        [sys.executable, "-m", "backend", "migrate"], cwd=ROOT, env=full_env, check=True
-    )
+    subprocess.run([sys.executable, "-m", "backend", "migrate"], cwd=ROOT, env=full_env, check=True)
     port = free_port()
     cmd = [
         sys.executable, "-m", "uvicorn", "backend.main:create_app", "--factory",

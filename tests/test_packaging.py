@@ -1,0 +1,121 @@
+"""The Dockerfile and the README: linted, and checked against the code they describe.
+
+These run once, not per database: they use no `api` or `engine` fixture.
+"""
+
+import json
+import platform
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backend.config import Settings
+from tests.conftest import IN_CI
+
+
+def hadolint_binary() -> str | None:
+    """On PATH, or next to this interpreter (a venv's bin/ that is not activated)."""
+    beside_python = Path(sys.executable).parent / "hadolint"
+    return shutil.which("hadolint") or (str(beside_python) if beside_python.is_file() else None)
+
+
+def instructions(dockerfile: str) -> list[tuple[str, str]]:
+    """(KEYWORD, arguments) per instruction, continuation lines joined, comments dropped."""
+    result = []
+    pending = ""
+    for line in dockerfile.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        keyword, _, args = (pending + stripped).partition(" ")
+        result.append((keyword.upper(), args.strip()))
+        pending = ""
+    return result
+
+
+def env_of(steps: list[tuple[str, str]]) -> dict[str, str]:
+    env = {}
+    for keyword, args in steps:
+        if keyword == "ENV":
+            env.update(pair.split("=", 1) for pair in shlex.split(args))
+    return env
+
+
+def section(markdown: str, title: str) -> str:
+    """The body of the `## title` section, up to the next `## ` heading."""
+    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## |\Z)", markdown, re.M | re.S)
+    assert match, f"README.md has no '## {title}' section"
+    return match.group(1)
+
+
+@pytest.fixture
+def dockerfile(repo_root: Path) -> str:
+    return (repo_root / "Dockerfile").read_text()
+
+
+@pytest.fixture
+def readme(repo_root: Path) -> str:
+    return (repo_root / "README.md").read_text()
+
+
+def test_dockerfile_passes_hadolint(repo_root: Path) -> None:
+    hadolint = hadolint_binary()
+    if hadolint is None:
+        reason = "hadolint is not installed (the dev extra installs it on x86_64)"
+        # The dev extra has no hadolint for other machines, so only there may CI skip it.
+        if IN_CI and platform.machine().lower() in ("x86_64", "amd64"):
+            pytest.fail(f"{reason}; CI=true requires it")
+        pytest.skip(reason)
+    result = subprocess.run(
+        [hadolint, "--no-color", "Dockerfile"],
+        cwd=repo_root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_dockerfile_runs_as_non_root_with_the_data_dir_on_a_volume(dockerfile: str) -> None:
+    steps = instructions(dockerfile)
+    users = [args for keyword, args in steps if keyword == "USER"]
+    assert users, "the image would run as root: no USER instruction"
+    assert users[-1].split(":")[0] not in ("root", "0")
+
+    volumes: list[str] = []
+    for keyword, args in steps:
+        if keyword == "VOLUME":
+            volumes += json.loads(args) if args.startswith("[") else args.split()
+    data_dir = env_of(steps).get("NEXTHOP_DATA_DIR")
+    assert data_dir, "ENV NEXTHOP_DATA_DIR is not set"
+    assert data_dir in volumes
+
+
+def test_readme_quick_start_is_make_run_and_make_test(readme: str) -> None:
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```", section(readme, "Quick start"), re.M | re.S)
+    commands = [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
+    assert [c for c in commands if c] == ["make run", "make test"]
+
+
+def test_readme_configuration_table_matches_settings(readme: str) -> None:
+    prefix = Settings.model_config["env_prefix"]
+    rows = {}
+    for line in section(readme, "Configuration").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0].startswith(prefix):
+            rows[cells[0]] = cells[1]
+
+    expected = {
+        prefix + name.upper(): "empty" if field.default is None else str(field.default)
+        for name, field in Settings.model_fields.items()
+    }
+    assert rows == expected
