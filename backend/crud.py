@@ -93,6 +93,11 @@ def existing_for_client_id(
     return None
 
 
+def touched(table: Table) -> dict[str, Any]:
+    """What any change to a row also sets, so its ETag moves whenever its content does."""
+    return {"version": table.c.version + 1, "updated_at": utcnow()}
+
+
 def update_row(
     session: Session,
     table: Table,
@@ -114,7 +119,7 @@ def update_row(
     stmt = (
         update(table)
         .where(*conditions)
-        .values({**changes, "version": table.c.version + 1, "updated_at": utcnow()})
+        .values({**changes, **touched(table)})
         .returning(*public_columns(table))
     )
     row = session.execute(stmt).mappings().first()

@@ -1,6 +1,7 @@
 """RFC 9457 problem details: a small exception family and the handlers that render it."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -10,7 +11,6 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
 
 from backend.responses import json_bytes
 
@@ -109,7 +109,8 @@ def _issues_from_validation(exc: RequestValidationError) -> list[FieldIssue]:
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
         location = loc[0] if loc else "body"
-        field = ".".join(loc[1:]) or location
+        # For unparsable JSON the location ends in a character offset, not a field.
+        field = location if err["type"] == "json_invalid" else ".".join(loc[1:]) or location
         issues.append(
             FieldIssue(field=field, location=location, reason=err.get("msg", ""), code=err["type"])
         )
@@ -137,10 +138,15 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
         headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            # Starlette names only the first route that matched the path; list them all.
-            headers["Allow"] = ", ".join(allowed_methods(request))
-        return problem_response(exc.status_code, str(exc.detail), headers=headers)
+        allowed = allowed_methods(request) if exc.status_code == 405 else None
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+        return problem_response(
+            exc.status_code,
+            str(exc.detail),
+            code=HTTP_CODES.get(exc.status_code),
+            headers=headers,
+        )
 
     @app.exception_handler(IntegrityError)
     async def on_integrity(_: Request, exc: IntegrityError) -> Response:
@@ -165,13 +171,22 @@ def install_handlers(app: FastAPI) -> None:
         return problem_response(500, "Something went wrong on our side.", code="internal")
 
 
-def allowed_methods(request: Request) -> list[str]:
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE and isinstance(route, BaseRoute) and getattr(route, "methods", None):
-            methods |= route.methods
-    return sorted(methods)
+# Problem types for the errors Starlette and FastAPI raise themselves.
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
+def allowed_methods(request: Request) -> list[str] | None:
+    """Every method the API offers on this path, from the OpenAPI document (Starlette's own
+    Allow header names only the first route that matched)."""
+    for template, item in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), request.url.path):
+            return sorted(method.upper() for method in item)
+    return None
 
 
 def problem_doc(description: str) -> dict[str, Any]:

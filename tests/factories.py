@@ -32,3 +32,30 @@ def note_item(api: Api, interview_id: str | None = None, **fields: Any) -> dict[
 
 def referral(api: Api, to_contact_id: str, **fields: Any) -> dict[str, Any]:
     return _created(api.post("/api/v1/referrals", json={"to_contact_id": to_contact_id, **fields}))
+
+
+def listing(api: Api, url: str, **params: Any) -> list[dict[str, Any]]:
+    """The items of one list page (as large as allowed), asserting the list answered 200."""
+    response = api.get(url, params={"limit": 200, **params})
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def walk(api: Api, url: str, *, limit: int, **params: Any) -> list[dict[str, Any]]:
+    """Every item of a list, fetched page by page through `next_cursor`."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(1000):
+        page_params = {"limit": limit, **params}
+        if cursor is not None:
+            page_params["cursor"] = cursor
+        response = api.get(url, params=page_params)
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["items"]) <= limit
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+    raise AssertionError("pagination never ended")

@@ -145,7 +145,7 @@ def delete_contact(
         session.execute(
             update(referrals)
             .where(referrals.c.interview_id.in_(own_interviews))
-            .values(interview_id=None)
+            .values(interview_id=None, **crud.touched(referrals))
         )
         session.execute(delete(referrals).where(crud.owned(referrals, owner), touching))
         session.execute(delete(interviews).where(interviews.c.id.in_(own_interviews)))

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
@@ -17,9 +17,11 @@ from backend.interviews.lifecycle import InterviewStatus, initial_problem, trans
 from backend.interviews.models import Interview, InterviewCreate, InterviewUpdate
 from backend.notes.models import NoteItem
 from backend.pagination import Keyset, SortKey, fetch_page
+from backend.referrals.models import Referral
 
 table = crud.table_of(Interview)
 notes = crud.table_of(NoteItem)
+referrals = crud.table_of(Referral)
 LABEL = "interview"
 
 SORT_KEYS = {
@@ -186,7 +188,11 @@ def delete_interview(
         crud.ensure_no_dependents(
             LABEL, {"note_items": crud.count_where(session, notes, *its_notes)}
         )
-    # Referrals offered in this interview stay; they just lose their source (ON DELETE SET NULL).
+    # Referrals offered in this interview stay; they just lose their source.
+    offered_here = [crud.owned(referrals, owner), referrals.c.interview_id == interview_id]
+    session.execute(
+        update(referrals).where(*offered_here).values(interview_id=None, **crud.touched(referrals))
+    )
     crud.delete_row(
         session,
         table,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
@@ -46,7 +46,7 @@ def _conditions(
     if f.tag:
         where.append(has_tag(session, c.tags, f.tag))
     if f.industry:
-        where.append(c.industry.ilike(f.industry))
+        where.append(func.lower(c.industry) == f.industry.lower())
     if f.min_interest is not None:
         where.append(c.interest_level >= f.min_interest)
     return where
@@ -142,7 +142,9 @@ def delete_organization(
     at_org = [crud.owned(contacts, owner), contacts.c.organization_id == organization_id]
     if cascade:
         # People outlive the places they work at: keep them, just unlink them.
-        session.execute(update(contacts).where(*at_org).values(organization_id=None))
+        session.execute(
+            update(contacts).where(*at_org).values(organization_id=None, **crud.touched(contacts))
+        )
     else:
         crud.ensure_no_dependents(LABEL, {"contacts": crud.count_where(session, contacts, *at_org)})
     crud.delete_row(
