@@ -9,17 +9,15 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from backend.documents import Doc, doc_columns, to_doc
 from backend.errors import Conflict, FieldIssue, NotFound, PreconditionFailed
 from backend.fields import utcnow, uuid7
 
-# (row, created): created is False when a client-chosen id named a row that already existed.
-CreateResult = tuple[dict[str, Any], bool]
-
-# Columns a client never sees: whose row it is, and derived lookup keys.
-HIDDEN = frozenset({"owner_id", "name_key"})
+# (resource, created): created is False when a client-chosen id named an existing row.
+CreateResult = tuple[Doc, bool]
 
 
 def table_of(model: Any) -> Table:
@@ -27,29 +25,45 @@ def table_of(model: Any) -> Table:
     return table
 
 
-def public_columns(table: Table) -> list[Column[Any]]:
-    return [c for c in table.c if c.name not in HIDDEN]
-
-
 def owned(table: Table, owner: uuid.UUID) -> ColumnElement[bool]:
     return table.c.owner_id == owner
 
 
-def find_public(
+def find_row(
     session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID
 ) -> dict[str, Any] | None:
-    stmt = select(*public_columns(table)).where(owned(table, owner), table.c.id == row_id)
+    """A row as Python values, for the rules a service checks before it writes."""
+    stmt = select(table).where(owned(table, owner), table.c.id == row_id)
     row = session.execute(stmt).mappings().first()
     return dict(row) if row else None
 
 
-def get_public(
+def get_row(
     session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID, label: str
 ) -> dict[str, Any]:
-    row = find_public(session, table, owner=owner, row_id=row_id)
+    row = find_row(session, table, owner=owner, row_id=row_id)
     if row is None:
-        raise NotFound(f"No {label} with id {row_id}.")
+        raise _not_found(label, row_id)
     return row
+
+
+def find_doc(session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID) -> Doc | None:
+    stmt = select(*doc_columns(session, table)).where(owned(table, owner), table.c.id == row_id)
+    row = session.execute(stmt).first()
+    return to_doc(row) if row else None
+
+
+def get_doc(
+    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID, label: str
+) -> Doc:
+    doc = find_doc(session, table, owner=owner, row_id=row_id)
+    if doc is None:
+        raise _not_found(label, row_id)
+    return doc
+
+
+def _not_found(label: str, row_id: uuid.UUID) -> NotFound:
+    return NotFound(f"No {label} with id {row_id}.")
 
 
 def ensure_owned(
@@ -67,24 +81,24 @@ def ensure_owned(
 
 def insert_row(
     session: Session, table: Table, *, owner: uuid.UUID, values: Mapping[str, Any]
-) -> dict[str, Any]:
+) -> Doc:
     now = utcnow()
     data = {**values, "owner_id": owner, "version": 1, "created_at": now, "updated_at": now}
     if data.get("id") is None:
         data["id"] = uuid7()
-    stmt = insert(table).values(data).returning(*public_columns(table))
-    return dict(session.execute(stmt).mappings().one())
+    stmt = insert(table).values(data).returning(*doc_columns(session, table))
+    return to_doc(session.execute(stmt).one())
 
 
 def existing_for_client_id(
-    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID | None, label: str
-) -> dict[str, Any] | None:
+    session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID | None
+) -> Doc | None:
     """A create retried with the same client-chosen id gets the row it made the first time."""
     if row_id is None:
         return None
-    row = find_public(session, table, owner=owner, row_id=row_id)
-    if row is not None:
-        return row
+    doc = find_doc(session, table, owner=owner, row_id=row_id)
+    if doc is not None:
+        return doc
     if session.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None:
         reason = "This id is already in use; choose another."
         raise Conflict(
@@ -107,12 +121,12 @@ def update_row(
     changes: Mapping[str, Any],
     expected_version: int | None,
     label: str,
-) -> dict[str, Any]:
+) -> Doc:
     """Applies `changes` in one statement if the row is still at `expected_version`."""
     if not changes:
-        row = get_public(session, table, owner=owner, row_id=row_id, label=label)
-        check_version(row["version"], expected_version)
-        return row
+        doc = get_doc(session, table, owner=owner, row_id=row_id, label=label)
+        check_version(doc.version, expected_version)
+        return doc
     conditions = [owned(table, owner), table.c.id == row_id]
     if expected_version is not None:
         conditions.append(table.c.version == expected_version)
@@ -120,14 +134,14 @@ def update_row(
         update(table)
         .where(*conditions)
         .values({**changes, **touched(table)})
-        .returning(*public_columns(table))
+        .returning(*doc_columns(session, table))
     )
-    row = session.execute(stmt).mappings().first()
+    row = session.execute(stmt).first()
     if row is None:
-        current = get_public(session, table, owner=owner, row_id=row_id, label=label)
+        current = get_row(session, table, owner=owner, row_id=row_id, label=label)
         check_version(current["version"], expected_version)
     assert row is not None
-    return dict(row)
+    return to_doc(row)
 
 
 def delete_row(
@@ -143,7 +157,7 @@ def delete_row(
     if expected_version is not None:
         conditions.append(table.c.version == expected_version)
     if session.execute(delete(table).where(*conditions)).rowcount == 0:
-        current = get_public(session, table, owner=owner, row_id=row_id, label=label)
+        current = get_row(session, table, owner=owner, row_id=row_id, label=label)
         check_version(current["version"], expected_version)
 
 

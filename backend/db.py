@@ -1,8 +1,10 @@
 """Engine and session wiring for SQLite (embedded default) and PostgreSQL."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
@@ -66,14 +68,31 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+# Sessions are made on the event loop (no I/O: the connection is taken on first use, inside
+# the endpoint's thread) so a request pays no extra thread hop for its dependency.
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        await _close(session)
 
 
-def get_write_session(request: Request) -> Iterator[Session]:
-    with Session(request.app.state.write_engine, expire_on_commit=False) as session:
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    session = Session(request.app.state.write_engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        await _close(session)
+
+
+async def _close(session: Session) -> None:
+    if not session.in_transaction():
+        session.close()  # nothing checked out, nothing to do over the wire
+        return
+    # Returning a connection rolls it back: I/O, so off the loop. A limiter of its own, so the
+    # return never waits behind request threads that may be waiting for this very connection.
+    await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

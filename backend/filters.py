@@ -10,9 +10,12 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_search(q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+def text_search(session: Session, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of the columns."""
     pattern = f"%{escape_like(q.strip())}%"
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite's LIKE already ignores (ASCII) case; ilike would add lower() on every row.
+        return or_(*(col.like(pattern, escape="\\") for col in columns))
     return or_(*(col.ilike(pattern, escape="\\") for col in columns))
 
 

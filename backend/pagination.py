@@ -7,7 +7,7 @@ client pages never make it see a row twice or skip one that existed when it star
 import base64
 import binascii
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -15,9 +15,10 @@ from typing import Annotated, Any, Generic, TypeVar
 import orjson
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Table, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from backend.documents import document, join_array
 from backend.errors import Unprocessable
 
 T = TypeVar("T")
@@ -37,7 +38,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[
         int, Query(ge=1, description="Page size; values above the server maximum are clamped.")
@@ -144,33 +145,29 @@ def make_keyset(
 def fetch_page(
     session: Session,
     *,
-    table: Any,
-    columns: Sequence[Any],
+    table: Table,
     where: Sequence[ColumnElement[bool]],
     keyset: Keyset,
     limit: int,
-    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """Returns the `{items, next_cursor, total}` envelope as plain data."""
+) -> str:
+    """The `{items, next_cursor, total}` envelope, as JSON text ready to send."""
     conditions = list(where)
     after = keyset.condition()
     if after is not None:
         conditions.append(after)
     stmt = (
-        select(*columns, keyset.key.column.label("_sort"))
+        select(document(session, table), keyset.key.column, table.c.id)
         .where(*conditions)
         .order_by(*keyset.order_by())
         .limit(limit + 1)
     )
-    rows = [dict(r) for r in session.execute(stmt).mappings()]
-    count = select(func.count()).select_from(table).where(*where)
-    total = session.execute(count).scalar_one()
+    rows = session.execute(stmt).all()
+    total = session.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(keyset.sort_name, last["_sort"], last["id"])
-    for row in rows:
-        del row["_sort"]
-    items = [shape(r) for r in rows] if shape else rows
-    return {"items": items, "next_cursor": next_cursor, "total": total}
+        _, last_value, last_id = rows[-1]
+        next_cursor = encode_cursor(keyset.sort_name, last_value, last_id)
+    items = join_array([row[0] for row in rows])
+    cursor_json = orjson.dumps(next_cursor).decode()
+    return f'{{"items":{items},"next_cursor":{cursor_json},"total":{total}}}'

@@ -20,7 +20,7 @@ def parse_if_match(value: str | None) -> int | None:
     return int(tag)
 
 
-def if_match(
+async def if_match(
     if_match: Annotated[
         str | None,
         Header(

@@ -1,9 +1,11 @@
-"""Fast JSON responses: rows go to bytes through orjson without per-row model objects."""
+"""JSON responses: documents the database rendered, and small bodies through orjson."""
 
 from typing import Any
 
 import orjson
 from fastapi.responses import Response
+
+from backend.documents import Doc
 
 
 def json_bytes(content: Any) -> bytes:
@@ -21,6 +23,10 @@ def etag_of(version: int) -> str:
     return f'"{version}"'
 
 
-def resource_response(row: dict[str, Any], status: int = 200) -> Response:
+def resource_response(doc: Doc, status: int = 200) -> Response:
     """One resource, with its version as a strong ETag for If-Match."""
-    return JSONBytesResponse(row, status, headers={"ETag": etag_of(row["version"])})
+    return Response(doc.json, status, {"ETag": etag_of(doc.version)}, "application/json")
+
+
+def page_response(body: str) -> Response:
+    return Response(body, media_type="application/json")

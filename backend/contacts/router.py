@@ -11,7 +11,7 @@ from backend.fields import IsoDate, SearchText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
-from backend.responses import JSONBytesResponse, resource_response
+from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
 PREFIX = "/api/v1/contacts"
@@ -54,7 +54,7 @@ def list_contacts(
     body = service.list_contacts(
         session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
     )
-    return JSONBytesResponse(body)
+    return page_response(body)
 
 
 @router.post(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
+from backend.documents import Doc
 from backend.fields import name_key
 from backend.filters import has_tag, text_search
 from backend.interviews.models import Interview
@@ -46,7 +47,7 @@ def _conditions(session: Session, owner: uuid.UUID, f: ContactFilters) -> list[C
     c = table.c
     where = [crud.owned(table, owner)]
     if f.q:
-        where.append(text_search(f.q, c.full_name, c.email, c.title, c.location, c.notes))
+        where.append(text_search(session, f.q, c.full_name, c.email, c.title, c.location, c.notes))
     if f.tag:
         where.append(has_tag(session, c.tags, f.tag))
     if f.organization_id:
@@ -62,19 +63,18 @@ def _conditions(session: Session, owner: uuid.UUID, f: ContactFilters) -> list[C
 
 def list_contacts(
     *, session: Session, owner: uuid.UUID, filters: ContactFilters, keyset: Keyset, limit: int
-) -> dict[str, Any]:
+) -> str:
     return fetch_page(
         session,
         table=table,
-        columns=crud.public_columns(table),
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
     )
 
 
-def get_contact(*, session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -> dict[str, Any]:
-    return crud.get_public(session, table, owner=owner, row_id=contact_id, label=LABEL)
+def get_contact(*, session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -> Doc:
+    return crud.get_doc(session, table, owner=owner, row_id=contact_id, label=LABEL)
 
 
 def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> None:
@@ -90,7 +90,7 @@ def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> N
 
 
 def create_contact(*, session: Session, owner: uuid.UUID, data: ContactCreate) -> crud.CreateResult:
-    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
+    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id)
     if existing:
         return existing, False
     values = data.model_dump()
@@ -106,7 +106,7 @@ def update_contact(
     contact_id: uuid.UUID,
     data: ContactUpdate,
     expected_version: int | None,
-) -> dict[str, Any]:
+) -> Doc:
     changes = data.model_dump(exclude_unset=True)
     _check_refs(session, owner, changes)
     if "full_name" in changes:
@@ -132,7 +132,7 @@ def delete_contact(
     expected_version: int | None,
     cascade: bool,
 ) -> None:
-    current = get_contact(session=session, owner=owner, contact_id=contact_id)
+    current = crud.get_row(session, table, owner=owner, row_id=contact_id, label=LABEL)
     crud.check_version(current["version"], expected_version)
     own_interviews = select(interviews.c.id).where(
         crud.owned(interviews, owner), interviews.c.contact_id == contact_id

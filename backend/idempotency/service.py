@@ -7,21 +7,23 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Header, Request, Response
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.crud import CreateResult
+from backend.documents import Doc
 from backend.errors import Conflict
 from backend.fields import utcnow
 from backend.idempotency.models import IdempotencyRecord
-from backend.responses import etag_of, json_bytes
+from backend.responses import etag_of
 
 table = IdempotencyRecord.__table__
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[
         str | None,
         Header(
@@ -44,9 +46,9 @@ def fingerprint(request: Request, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def _created_response(row: dict[str, Any], created: bool, location: str) -> Response:
-    headers = {"ETag": etag_of(row["version"]), "Location": location}
-    return Response(json_bytes(row), 201 if created else 200, headers, "application/json")
+def _created_response(doc: Doc, created: bool, location: str) -> Response:
+    headers = {"ETag": etag_of(doc.version), "Location": location}
+    return Response(doc.json, 201 if created else 200, headers, "application/json")
 
 
 def _replay(record: Any, fp: str) -> Response:
@@ -54,7 +56,7 @@ def _replay(record: Any, fp: str) -> Response:
         raise Conflict(
             "This Idempotency-Key was already used for a different request; use a new key.",
         )
-    headers = {"Idempotent-Replayed": "true"}
+    headers = {"Idempotent-Replayed": "true", "ETag": etag_of(orjson.loads(record.body)["version"])}
     if record.location:
         headers["Location"] = record.location
     return Response(record.body, record.status_code, headers, "application/json")
@@ -72,9 +74,9 @@ def run_create(
 ) -> Response:
     """Runs `create` once per key, commits, and answers 201 (or 200 for a replay)."""
     if key is None:
-        row, created = create()
+        doc, created = create()
         session.commit()
-        return _created_response(row, created, f"{location_prefix}/{row['id']}")
+        return _created_response(doc, created, f"{location_prefix}/{doc.id}")
 
     cutoff = utcnow() - ttl
     session.execute(delete(table).where(table.c.owner_id == owner, table.c.created_at < cutoff))
@@ -84,9 +86,9 @@ def run_create(
         session.rollback()
         return _replay(record, request_fingerprint)
 
-    row, created = create()
-    location = f"{location_prefix}/{row['id']}"
-    response = _created_response(row, created, location)
+    doc, created = create()
+    location = f"{location_prefix}/{doc.id}"
+    response = _created_response(doc, created, location)
     try:
         session.execute(
             insert(table).values(

@@ -17,7 +17,7 @@ from backend.interviews.models import (
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
-from backend.responses import JSONBytesResponse, resource_response
+from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
 PREFIX = "/api/v1/interviews"
@@ -57,7 +57,7 @@ def list_interviews(
         scheduled_to=scheduled_to,
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
-    return JSONBytesResponse(
+    return page_response(
         service.list_interviews(
             session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
         )

@@ -3,13 +3,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact
+from backend.documents import Doc, document, join_array, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed
 from backend.fields import utcnow
 from backend.filters import text_search
@@ -46,11 +46,13 @@ class InterviewFilters:
     scheduled_to: datetime | None = None
 
 
-def _conditions(owner: uuid.UUID, f: InterviewFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    session: Session, owner: uuid.UUID, f: InterviewFilters
+) -> list[ColumnElement[bool]]:
     c = table.c
     where = [crud.owned(table, owner)]
     if f.q:
-        where.append(text_search(f.q, c.location, c.research_notes, c.summary))
+        where.append(text_search(session, f.q, c.location, c.research_notes, c.summary))
     if f.contact_id:
         where.append(c.contact_id == f.contact_id)
     if f.status:
@@ -64,32 +66,29 @@ def _conditions(owner: uuid.UUID, f: InterviewFilters) -> list[ColumnElement[boo
 
 def list_interviews(
     *, session: Session, owner: uuid.UUID, filters: InterviewFilters, keyset: Keyset, limit: int
-) -> dict[str, Any]:
+) -> str:
     return fetch_page(
         session,
         table=table,
-        columns=crud.public_columns(table),
-        where=_conditions(owner, filters),
+        where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
     )
 
 
-def get_interview(*, session: Session, owner: uuid.UUID, interview_id: uuid.UUID) -> dict[str, Any]:
-    return crud.get_public(session, table, owner=owner, row_id=interview_id, label=LABEL)
+def get_interview(*, session: Session, owner: uuid.UUID, interview_id: uuid.UUID) -> Doc:
+    return crud.get_doc(session, table, owner=owner, row_id=interview_id, label=LABEL)
 
 
-def get_interview_detail(
-    *, session: Session, owner: uuid.UUID, interview_id: uuid.UUID
-) -> dict[str, Any]:
-    row = get_interview(session=session, owner=owner, interview_id=interview_id)
+def get_interview_detail(*, session: Session, owner: uuid.UUID, interview_id: uuid.UUID) -> Doc:
+    doc = get_interview(session=session, owner=owner, interview_id=interview_id)
     stmt = (
-        select(*crud.public_columns(notes))
+        select(document(session, notes))
         .where(crud.owned(notes, owner), notes.c.interview_id == interview_id)
         .order_by(notes.c.created_at, notes.c.id)
     )
-    row["note_items"] = [dict(n) for n in session.execute(stmt).mappings()]
-    return row
+    items = join_array(list(session.execute(stmt).scalars()))
+    return doc._replace(json=with_member(doc.json, "note_items", items))
 
 
 def _status_conflict(reason: str) -> Conflict:
@@ -112,7 +111,7 @@ def _ensure_contact(session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -
 def create_interview(
     *, session: Session, owner: uuid.UUID, data: InterviewCreate
 ) -> crud.CreateResult:
-    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
+    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id)
     if existing:
         return existing, False
     _ensure_contact(session, owner, data.contact_id)
@@ -133,14 +132,14 @@ def update_interview(
     interview_id: uuid.UUID,
     data: InterviewUpdate,
     expected_version: int | None,
-) -> dict[str, Any]:
+) -> Doc:
     changes = data.model_dump(exclude_unset=True)
     if changes.get("contact_id") is not None:
         _ensure_contact(session, owner, changes["contact_id"])
     # Without If-Match the client accepts any version; a concurrent writer can still slip in
     # between our read and our guarded write, so try again on the newer state.
     for _attempt in range(3):
-        current = get_interview(session=session, owner=owner, interview_id=interview_id)
+        current = crud.get_row(session, table, owner=owner, row_id=interview_id, label=LABEL)
         crud.check_version(current["version"], expected_version)
         status = InterviewStatus(changes.get("status", current["status"]))
         scheduled_at = changes.get("scheduled_at", current["scheduled_at"])
@@ -179,7 +178,7 @@ def delete_interview(
     expected_version: int | None,
     cascade: bool,
 ) -> None:
-    current = get_interview(session=session, owner=owner, interview_id=interview_id)
+    current = crud.get_row(session, table, owner=owner, row_id=interview_id, label=LABEL)
     crud.check_version(current["version"], expected_version)
     its_notes = [crud.owned(notes, owner), notes.c.interview_id == interview_id]
     if cascade:

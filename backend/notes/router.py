@@ -17,7 +17,7 @@ from backend.notes.models import (
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
-from backend.responses import JSONBytesResponse, resource_response
+from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
 PREFIX = "/api/v1/note-items"
@@ -54,7 +54,7 @@ def list_note_items(
         due_to=due_to,
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
-    return JSONBytesResponse(
+    return page_response(
         service.list_note_items(
             session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
         )

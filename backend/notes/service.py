@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact
+from backend.documents import Doc
 from backend.filters import text_search
 from backend.interviews.models import Interview
 from backend.notes.models import (
@@ -42,11 +43,11 @@ class NoteFilters:
     due_to: date | None = None
 
 
-def _conditions(owner: uuid.UUID, f: NoteFilters) -> list[ColumnElement[bool]]:
+def _conditions(session: Session, owner: uuid.UUID, f: NoteFilters) -> list[ColumnElement[bool]]:
     c = table.c
     where = [crud.owned(table, owner)]
     if f.q:
-        where.append(text_search(f.q, c.text, c.url))
+        where.append(text_search(session, f.q, c.text, c.url))
     if f.interview_id:
         where.append(c.interview_id == f.interview_id)
     if f.contact_id:
@@ -64,19 +65,18 @@ def _conditions(owner: uuid.UUID, f: NoteFilters) -> list[ColumnElement[bool]]:
 
 def list_note_items(
     *, session: Session, owner: uuid.UUID, filters: NoteFilters, keyset: Keyset, limit: int
-) -> dict[str, Any]:
+) -> str:
     return fetch_page(
         session,
         table=table,
-        columns=crud.public_columns(table),
-        where=_conditions(owner, filters),
+        where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
     )
 
 
-def get_note_item(*, session: Session, owner: uuid.UUID, note_id: uuid.UUID) -> dict[str, Any]:
-    return crud.get_public(session, table, owner=owner, row_id=note_id, label=LABEL)
+def get_note_item(*, session: Session, owner: uuid.UUID, note_id: uuid.UUID) -> Doc:
+    return crud.get_doc(session, table, owner=owner, row_id=note_id, label=LABEL)
 
 
 def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> None:
@@ -103,7 +103,7 @@ def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> N
 def create_note_item(
     *, session: Session, owner: uuid.UUID, data: NoteItemCreate
 ) -> crud.CreateResult:
-    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
+    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id)
     if existing:
         return existing, False
     values = data.model_dump()
@@ -118,7 +118,7 @@ def update_note_item(
     note_id: uuid.UUID,
     data: NoteItemUpdate,
     expected_version: int | None,
-) -> dict[str, Any]:
+) -> Doc:
     changes = data.model_dump(exclude_unset=True)
     _check_refs(session, owner, changes)
     row = crud.update_row(

@@ -15,7 +15,7 @@ from backend.organizations.models import (
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
-from backend.responses import JSONBytesResponse, resource_response
+from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
 PREFIX = "/api/v1/organizations"
@@ -48,7 +48,7 @@ def list_organizations(
         q=q, tag=tag, industry=industry, min_interest=min_interest
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
-    return JSONBytesResponse(
+    return page_response(
         service.list_organizations(
             session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
         )

@@ -3,13 +3,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact
+from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
 from backend.filters import has_tag, text_search
@@ -42,7 +42,7 @@ def _conditions(
     c = table.c
     where = [crud.owned(table, owner)]
     if f.q:
-        where.append(text_search(f.q, c.name, c.industry, c.notes))
+        where.append(text_search(session, f.q, c.name, c.industry, c.notes))
     if f.tag:
         where.append(has_tag(session, c.tags, f.tag))
     if f.industry:
@@ -59,21 +59,18 @@ def list_organizations(
     filters: OrganizationFilters,
     keyset: Keyset,
     limit: int,
-) -> dict[str, Any]:
+) -> str:
     return fetch_page(
         session,
         table=table,
-        columns=crud.public_columns(table),
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
     )
 
 
-def get_organization(
-    *, session: Session, owner: uuid.UUID, organization_id: uuid.UUID
-) -> dict[str, Any]:
-    return crud.get_public(session, table, owner=owner, row_id=organization_id, label=LABEL)
+def get_organization(*, session: Session, owner: uuid.UUID, organization_id: uuid.UUID) -> Doc:
+    return crud.get_doc(session, table, owner=owner, row_id=organization_id, label=LABEL)
 
 
 def _ensure_name_free(
@@ -97,7 +94,7 @@ def _ensure_name_free(
 def create_organization(
     *, session: Session, owner: uuid.UUID, data: OrganizationCreate
 ) -> crud.CreateResult:
-    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
+    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id)
     if existing:
         return existing, False
     values = data.model_dump()
@@ -112,7 +109,7 @@ def update_organization(
     organization_id: uuid.UUID,
     data: OrganizationUpdate,
     expected_version: int | None,
-) -> dict[str, Any]:
+) -> Doc:
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes:
         changes["name_key"] = _ensure_name_free(session, owner, changes["name"], organization_id)
@@ -137,7 +134,7 @@ def delete_organization(
     expected_version: int | None,
     cascade: bool,
 ) -> None:
-    current = get_organization(session=session, owner=owner, organization_id=organization_id)
+    current = crud.get_row(session, table, owner=owner, row_id=organization_id, label=LABEL)
     crud.check_version(current["version"], expected_version)
     at_org = [crud.owned(contacts, owner), contacts.c.organization_id == organization_id]
     if cascade:

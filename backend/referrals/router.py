@@ -16,7 +16,7 @@ from backend.referrals.models import (
     ReferralStatus,
     ReferralUpdate,
 )
-from backend.responses import JSONBytesResponse, resource_response
+from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
 PREFIX = "/api/v1/referrals"
@@ -51,7 +51,7 @@ def list_referrals(
         status=status,
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
-    return JSONBytesResponse(
+    return page_response(
         service.list_referrals(
             session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
         )

@@ -3,13 +3,13 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact
+from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue, Unprocessable
 from backend.filters import text_search
 from backend.interviews.models import Interview
@@ -37,11 +37,13 @@ class ReferralFilters:
     status: list[ReferralStatus] | None = None
 
 
-def _conditions(owner: uuid.UUID, f: ReferralFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    session: Session, owner: uuid.UUID, f: ReferralFilters
+) -> list[ColumnElement[bool]]:
     c = table.c
     where = [crud.owned(table, owner)]
     if f.q:
-        where.append(text_search(f.q, c.context))
+        where.append(text_search(session, f.q, c.context))
     if f.from_contact_id:
         where.append(c.from_contact_id == f.from_contact_id)
     if f.direct is not None:
@@ -59,19 +61,18 @@ def _conditions(owner: uuid.UUID, f: ReferralFilters) -> list[ColumnElement[bool
 
 def list_referrals(
     *, session: Session, owner: uuid.UUID, filters: ReferralFilters, keyset: Keyset, limit: int
-) -> dict[str, Any]:
+) -> str:
     return fetch_page(
         session,
         table=table,
-        columns=crud.public_columns(table),
-        where=_conditions(owner, filters),
+        where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
     )
 
 
-def get_referral(*, session: Session, owner: uuid.UUID, referral_id: uuid.UUID) -> dict[str, Any]:
-    return crud.get_public(session, table, owner=owner, row_id=referral_id, label=LABEL)
+def get_referral(*, session: Session, owner: uuid.UUID, referral_id: uuid.UUID) -> Doc:
+    return crud.get_doc(session, table, owner=owner, row_id=referral_id, label=LABEL)
 
 
 def _ensure_interview(session: Session, owner: uuid.UUID, interview_id: uuid.UUID | None) -> None:
@@ -89,7 +90,7 @@ def _ensure_interview(session: Session, owner: uuid.UUID, interview_id: uuid.UUI
 def create_referral(
     *, session: Session, owner: uuid.UUID, data: ReferralCreate
 ) -> crud.CreateResult:
-    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id, label=LABEL)
+    existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id)
     if existing:
         return existing, False
     for field in ("from_contact_id", "to_contact_id"):
@@ -130,7 +131,7 @@ def update_referral(
     referral_id: uuid.UUID,
     data: ReferralUpdate,
     expected_version: int | None,
-) -> dict[str, Any]:
+) -> Doc:
     changes = data.model_dump(exclude_unset=True)
     _ensure_interview(session, owner, changes.get("interview_id"))
     row = crud.update_row(
