@@ -48,6 +48,7 @@ migration: $(VENV)/.dev-deps
 openapi: $(VENV)/.run-deps
 	$(BIN)/python -m backend openapi --out openapi/openapi.json
 
+## Benchmark: seeds a heavy user, serves with uvicorn, drives it with wrk (apt-get install wrk)
 bench: $(VENV)/.dev-deps
 	$(BIN)/python tests/bench/run.py
 

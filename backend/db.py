@@ -1,5 +1,7 @@
 """Engine and session wiring for SQLite (embedded default) and PostgreSQL."""
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -31,9 +33,11 @@ def is_sqlite(engine: Engine) -> bool:
 
 def make_engine(settings: Settings) -> Engine:
     url = normalize_url(settings.effective_database_url)
+    # A connection is taken inside a request thread and returned just after it, so the pool
+    # holds a few more than there are threads; the overflow absorbs bursts of returns.
     pool: dict[str, Any] = {
-        "pool_size": settings.worker_threads,
-        "max_overflow": 4,
+        "pool_size": settings.worker_threads + 4,
+        "max_overflow": settings.worker_threads,
         "pool_timeout": 30,
     }
     if url.get_backend_name() == "sqlite":
@@ -68,6 +72,11 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
 
 
+def write_lock(engine: Engine) -> asyncio.Lock | None:
+    """One writer at a time per process on SQLite; PostgreSQL takes concurrent writers."""
+    return asyncio.Lock() if is_sqlite(engine) else None
+
+
 # Sessions are made on the event loop (no I/O: the connection is taken on first use, inside
 # the endpoint's thread) so a request pays no extra thread hop for its dependency.
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -79,16 +88,24 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
-    session = Session(request.app.state.write_engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        await _close(session)
+    # SQLite has one writer at a time. Queueing this process's writers on an asyncio lock
+    # costs nothing while they wait, where racing for the database lock in threads means
+    # sleeping in SQLite's busy handler (up to 100 ms a try) and multi-second tail latencies.
+    # Other processes still meet at the database lock, under the busy timeout.
+    lock: asyncio.Lock | None = request.app.state.write_lock
+    async with lock if lock is not None else contextlib.nullcontext():
+        session = Session(request.app.state.write_engine, expire_on_commit=False)
+        try:
+            yield session
+        finally:
+            await _close(session)
 
 
 async def _close(session: Session) -> None:
-    if not session.in_transaction():
-        session.close()  # nothing checked out, nothing to do over the wire
+    if not session.in_transaction() or is_sqlite(session.get_bind()):  # type: ignore[arg-type]
+        # Nothing checked out, or an SQLite file: ending a transaction there costs
+        # microseconds, less than the thread hop.
+        session.close()
         return
     # Returning a connection rolls it back: I/O, so off the loop. A limiter of its own, so the
     # return never waits behind request threads that may be waiting for this very connection.

@@ -15,7 +15,7 @@ from backend import migrations
 from backend.auth import ensure_default_user
 from backend.config import Settings
 from backend.contacts.router import router as contacts_router
-from backend.db import make_engine, write_engine
+from backend.db import make_engine, write_engine, write_lock
 from backend.errors import COMMON_PROBLEMS, install_handlers
 from backend.interviews.router import router as interviews_router
 from backend.limits import BodySizeLimit
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
+    app.state.write_lock = write_lock(engine)
     install_handlers(app)
     install_openapi(app)
     for router in (

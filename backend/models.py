@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic sees one complete metadata."""
 
 from backend.contacts.models import Contact
+from backend.counts import RowCount
 from backend.idempotency.models import IdempotencyRecord
 from backend.interviews.models import Interview
 from backend.notes.models import NoteItem
@@ -16,6 +17,7 @@ __all__ = [
     "NoteItem",
     "Organization",
     "Referral",
+    "RowCount",
     "User",
     "metadata",
 ]

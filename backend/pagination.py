@@ -15,9 +15,19 @@ from typing import Annotated, Any, Generic, TypeVar
 import orjson
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Table, and_, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
+from backend.counts import COUNTED, counted_total_query
 from backend.documents import document, join_array
 from backend.errors import Unprocessable
 
@@ -110,7 +120,7 @@ class Keyset:
         return after_value
 
 
-def encode_cursor(sort_name: str, value: Any, row_id: uuid.UUID) -> str:
+def encode_cursor(sort_name: str, value: Any, row_id: uuid.UUID | str) -> str:
     if isinstance(value, datetime | date):
         value = value.isoformat()
     raw = orjson.dumps([sort_name, value, str(row_id)])
@@ -149,24 +159,37 @@ def fetch_page(
     where: Sequence[ColumnElement[bool]],
     keyset: Keyset,
     limit: int,
+    owner: uuid.UUID,
 ) -> str:
-    """The `{items, next_cursor, total}` envelope, as JSON text ready to send."""
+    """The `{items, next_cursor, total}` envelope, as JSON text ready to send.
+
+    `where` must start with the owner condition; with nothing else to filter on, the total
+    comes from the trigger-kept count instead of a scan."""
+    if len(where) == 1 and table.name in COUNTED:
+        count = counted_total_query(owner, table.name)
+    else:
+        count = select(func.count()).select_from(table).where(*where).scalar_subquery()
     conditions = list(where)
     after = keyset.condition()
     if after is not None:
         conditions.append(after)
     stmt = (
-        select(document(session, table), keyset.key.column, table.c.id)
+        select(
+            document(session, table),
+            keyset.key.column,
+            type_coerce(table.c.id, String),  # as stored: only the last row's, for the cursor
+            count,  # in the same statement: one round trip, one snapshot
+        )
         .where(*conditions)
         .order_by(*keyset.order_by())
         .limit(limit + 1)
     )
     rows = session.execute(stmt).all()
-    total = session.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+    total = rows[0][3] if rows else session.execute(select(count)).scalar_one()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        _, last_value, last_id = rows[-1]
+        _, last_value, last_id, _ = rows[-1]
         next_cursor = encode_cursor(keyset.sort_name, last_value, last_id)
     items = join_array([row[0] for row in rows])
     cursor_json = orjson.dumps(next_cursor).decode()

@@ -70,6 +70,7 @@ def list_contacts(
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
+        owner=owner,
     )
 
 

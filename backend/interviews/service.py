@@ -73,6 +73,7 @@ def list_interviews(
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
+        owner=owner,
     )
 
 

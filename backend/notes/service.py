@@ -72,6 +72,7 @@ def list_note_items(
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
+        owner=owner,
     )
 
 

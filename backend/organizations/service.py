@@ -66,6 +66,7 @@ def list_organizations(
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
+        owner=owner,
     )
 
 

@@ -68,6 +68,7 @@ def list_referrals(
         where=_conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
+        owner=owner,
     )
 
 
