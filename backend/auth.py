@@ -1,39 +1,190 @@
-"""Who is asking. Until accounts exist every request acts as the default local user; real
-authentication will replace `current_owner` and nothing else."""
+"""Who is asking: a browser session (cookie) or a personal access token (bearer).
 
+Every data endpoint depends on `current_principal`; its `user_id` scopes every query. Cookie
+requests that change something must also prove they come from our own pages (CSRF), and a
+read-only token may not change anything.
+"""
+
+import hashlib
+import hmac
+import logging
+import secrets
 import uuid
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, select, update
 
+from backend.accounts.models import UserSession
+from backend.db import is_sqlite
+from backend.errors import ProblemError
+from backend.fields import utcnow
+from backend.tokens.models import ApiToken, TokenScope
 from backend.users.models import User
 
-DEFAULT_EMAIL = "local@nexthop.invalid"
+log = logging.getLogger("nexthop.auth")
+
+SESSION_COOKIE = "nexthop_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Last-used times are written at most this often, so reads stay reads.
+TOUCH_EVERY = timedelta(minutes=1)
+
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, scheme_name="session",
+    description="Set by POST /api/v1/auth/login; unsafe requests also need X-CSRF-Token.",
+)  # fmt: skip
+bearer_scheme = HTTPBearer(
+    auto_error=False, scheme_name="token",
+    description="A personal access token from POST /api/v1/tokens.",
+)  # fmt: skip
 
 
-def ensure_default_user(engine: Engine) -> uuid.UUID:
-    lookup = select(User.id).where(User.email == DEFAULT_EMAIL)
-    with Session(engine) as session:
-        existing = session.execute(lookup).scalar()
-        if existing is not None:
-            return existing
-        user = User(email=DEFAULT_EMAIL, display_name="Me")
-        session.add(user)
-        try:
-            session.commit()
-        except IntegrityError:
-            # Several workers starting on an empty database: one of them created it first.
-            session.rollback()
-            return session.execute(lookup).scalar_one()
-        return user.id
+class Unauthorized(ProblemError):
+    status, code = 401, "unauthorized"
 
 
-async def current_owner(request: Request) -> uuid.UUID:
-    owner: uuid.UUID = request.app.state.default_user_id
-    return owner
+class Forbidden(ProblemError):
+    status, code = 403, "forbidden"
+
+
+def secret_hash(secret: str) -> str:
+    """Sessions and tokens are long random secrets: a plain SHA-256 is the right storage."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret(prefix: str = "") -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: uuid.UUID
+    is_admin: bool
+    via: str  # "session" or "token"
+    scope: TokenScope
+    session_id: str | None = None
+    csrf_token: str | None = None
+    token_id: uuid.UUID | None = None
+
+
+def _lookup_session(engine: Engine, secret: str, idle: timedelta) -> tuple[Principal, bool] | None:
+    sessions, users = UserSession.__table__, User.__table__  # type: ignore[attr-defined]
+    stmt = (
+        select(sessions.c.id, sessions.c.csrf_token, sessions.c.last_seen_at,
+               sessions.c.expires_at, users.c.id.label("user_id"), users.c.is_admin)
+        .join(users, users.c.id == sessions.c.user_id)
+        .where(sessions.c.id == secret_hash(secret))
+    )  # fmt: skip
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    now = utcnow()
+    if row is None or row.expires_at <= now or row.last_seen_at + idle <= now:
+        return None
+    principal = Principal(
+        row.user_id, row.is_admin, "session", TokenScope.read_write, row.id, row.csrf_token
+    )
+    return principal, row.last_seen_at + TOUCH_EVERY <= now
+
+
+def _lookup_token(engine: Engine, secret: str) -> tuple[Principal, bool] | None:
+    tokens, users = ApiToken.__table__, User.__table__  # type: ignore[attr-defined]
+    stmt = (
+        select(tokens.c.id, tokens.c.scope, tokens.c.expires_at, tokens.c.last_used_at,
+               users.c.id.label("user_id"), users.c.is_admin)
+        .join(users, users.c.id == tokens.c.user_id)
+        .where(tokens.c.token_hash == secret_hash(secret))
+    )  # fmt: skip
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    now = utcnow()
+    if row is None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    principal = Principal(
+        row.user_id, row.is_admin, "token", TokenScope(row.scope), token_id=row.id
+    )
+    return principal, row.last_used_at is None or row.last_used_at + TOUCH_EVERY <= now
+
+
+def _touch(engine: Engine, principal: Principal) -> None:
+    now = utcnow()
+    with engine.begin() as conn:
+        if principal.session_id is not None:
+            sessions = UserSession.__table__  # type: ignore[attr-defined]
+            conn.execute(
+                update(sessions).where(sessions.c.id == principal.session_id)
+                .values(last_seen_at=now)
+            )  # fmt: skip
+        elif principal.token_id is not None:
+            tokens = ApiToken.__table__  # type: ignore[attr-defined]
+            conn.execute(
+                update(tokens).where(tokens.c.id == principal.token_id).values(last_used_at=now)
+            )
+            log.info("token used: user=%s token=%s", principal.user_id, principal.token_id)
+
+
+async def _off_loop(engine: Engine, fn: Any, *args: Any) -> Any:
+    # An SQLite read costs microseconds and never waits in WAL mode: run it here. A network
+    # round trip to PostgreSQL goes to a thread.
+    if is_sqlite(engine):
+        return fn(engine, *args)
+    return await anyio.to_thread.run_sync(fn, engine, *args)
+
+
+def same_origin(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    return origin is not None and origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
+async def current_principal(
+    request: Request,
+    cookie: Annotated[str | None, Depends(cookie_scheme)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
+    state = request.app.state
+    found = None
+    if bearer is not None:
+        found = await _off_loop(state.engine, _lookup_token, bearer.credentials)
+    elif cookie:
+        idle = timedelta(hours=state.settings.session_idle_hours)
+        found = await _off_loop(state.engine, _lookup_session, cookie, idle)
+    if found is None:
+        raise Unauthorized(
+            "Sign in, or send a personal access token as `Authorization: Bearer <token>`.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    principal, stale = found
+    if stale:
+        await anyio.to_thread.run_sync(_touch, state.write_engine, principal)
+    unsafe = request.method not in SAFE_METHODS
+    if unsafe and principal.via == "token" and principal.scope != TokenScope.read_write:
+        raise Forbidden("This token is read-only.")
+    if unsafe and principal.via == "session":
+        sent = request.headers.get(CSRF_HEADER, "")
+        token_ok = bool(sent) and hmac.compare_digest(sent, principal.csrf_token or "")
+        if not token_ok and not same_origin(request):
+            raise Forbidden(f"Send the {CSRF_HEADER} header you got when you signed in.")
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_owner(principal: PrincipalDep) -> uuid.UUID:
+    return principal.user_id
 
 
 OwnerDep = Annotated[uuid.UUID, Depends(current_owner)]
+
+
+async def current_admin(principal: PrincipalDep) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("Only an administrator may do this.")
+    return principal
+
+
+AdminDep = Annotated[Principal, Depends(current_admin)]

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.signup_mode import SignupMode
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEXTHOP_", env_file=".env", extra="ignore")
@@ -28,6 +30,17 @@ class Settings(BaseSettings):
     page_size_max: int = Field(default=200, ge=1)
     sqlite_busy_timeout_ms: int = 10_000
     idempotency_ttl_hours: int = 24
+    signup_mode: SignupMode = Field(
+        default=SignupMode.closed,
+        description="After the first account: closed (the admin adds users), invite, or open.",
+    )
+    session_idle_hours: int = Field(default=72, ge=1, description="Sign-out after this idle.")
+    session_max_days: int = Field(default=30, ge=1, description="Sign-out after this at most.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed.",
+    )
+    login_failures_before_lockout: int = Field(default=5, ge=1)
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -11,6 +11,17 @@ from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, Stri
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlmodel import SQLModel
+
+# Explicit constraint names so Alembic migrations can address every one on both databases.
+# Set here because every model module imports this one before it defines a table.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 # JSON arrays (tags, agenda, checklist); JSONB on PostgreSQL so tag filters can use `@>`.
 JSONList = JSON().with_variant(JSONB(), "postgresql")

@@ -10,9 +10,11 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from backend import migrations
-from backend.auth import ensure_default_user
+from backend.accounts.router import admin_router
+from backend.accounts.router import router as accounts_router
 from backend.config import Settings
 from backend.contacts.router import router as contacts_router
 from backend.db import make_engine, write_engine, write_lock
@@ -24,13 +26,18 @@ from backend.openapi import install_openapi
 from backend.organizations.router import router as organizations_router
 from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
+from backend.security_headers import SecurityHeaders
 from backend.system.router import router as system_router
+from backend.tokens.router import router as tokens_router
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
 DESCRIPTION = """Nexthop tracks a professional network grown through informational interviews:
 organizations, contacts, interviews, the notes taken after each one and the referrals they
 lead to.
+
+Authenticate with the session cookie from `POST /api/v1/auth/login` (unsafe requests also
+send its `X-CSRF-Token`), or with a personal access token: `Authorization: Bearer <token>`.
 
 Errors are RFC 9457 problem documents. Lists use keyset pagination (`cursor`). Creates are
 safe to retry (client-chosen `id` or an `Idempotency-Key` header). Every resource has a
@@ -43,10 +50,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # As many request threads as pooled connections: see Settings.worker_threads.
+        # The pool holds more connections than there are threads: see Settings.worker_threads.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         migrations.ensure_current(engine)
-        app.state.default_user_id = ensure_default_user(engine)
         yield
 
     app = FastAPI(
@@ -57,7 +63,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
         responses=COMMON_PROBLEMS,
-        docs_url="/api/docs",
+        # The interactive docs page loads its scripts from a CDN: not under our CSP, not offline.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -73,10 +80,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         interviews_router,
         notes_router,
         referrals_router,
+        accounts_router,
+        admin_router,
+        tokens_router,
         system_router,
     ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    # Believe X-Forwarded-For/-Proto only from the configured proxies (uvicorn's own code).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies or [])
     _mount_frontend(app)
     logging.getLogger("nexthop").setLevel(settings.log_level.upper())
     return app

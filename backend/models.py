@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic sees one complete metadata."""
 
+from backend.accounts.models import Invite, LoginThrottle, UserSession
 from backend.contacts.models import Contact
 from backend.counts import RowCount
 from backend.idempotency.models import IdempotencyRecord
@@ -8,9 +9,14 @@ from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
 from backend.referrals.models import Referral
 from backend.rows import metadata
+from backend.tokens.models import ApiToken
 from backend.users.models import User
 
 __all__ = [
+    "ApiToken",
+    "Invite",
+    "LoginThrottle",
+    "UserSession",
     "Contact",
     "IdempotencyRecord",
     "Interview",

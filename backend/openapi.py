@@ -19,8 +19,25 @@ _REPLAYED = {
 }
 
 
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
 def _fix_operation(method: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.get("responses", {})
+    if "requestBody" in operation:
+        responses.setdefault("400", _problem("The request body is not valid JSON."))
+        responses.setdefault("413", _problem("The request body is over the configured limit."))
+    if operation.get("security"):
+        responses.setdefault("401", _problem("Not signed in, or the token is unknown or expired."))
+        if method != "get" or "/admin/" in operation.get("x-path", ""):
+            responses.setdefault(
+                "403",
+                _problem("A read-only token, a missing CSRF token, or not an administrator."),
+            )
     for status, response in responses.items():
         content = response.get("content", {})
         # FastAPI files every error model under application/json; ours are problem+json.

@@ -1,4 +1,4 @@
-"""Columns every user-owned table carries, and the naming convention for constraints."""
+"""Columns every user-owned table carries."""
 
 import uuid
 from datetime import datetime
@@ -8,14 +8,6 @@ from sqlmodel import Field, SQLModel
 
 from backend.fields import UTCDateTime, utcnow, uuid7
 
-# Explicit names so Alembic migrations can address every constraint on both databases.
-SQLModel.metadata.naming_convention = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 metadata: MetaData = SQLModel.metadata
 
 

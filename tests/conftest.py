@@ -9,19 +9,20 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from backend import migrations
-from backend.auth import current_owner
 from backend.config import Settings
 from backend.db import make_engine
 from backend.main import create_app
+from backend.tokens.service import issue_token
 from backend.users.models import User
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
@@ -31,7 +32,6 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 PG_ADMIN_URL = os.environ.get(
     "NEXTHOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-TEST_USER_HEADER = "x-test-user"
 
 
 def _postgres_database() -> Iterator[str]:
@@ -78,16 +78,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
-async def _owner_from_header(request: Request) -> uuid.UUID:
-    return uuid.UUID(request.headers[TEST_USER_HEADER])
-
-
 @pytest.fixture(scope="session")
 def app(settings: Settings, engine: Engine) -> FastAPI:
-    app = create_app(settings, engine)
-    # Stand-in for authentication until accounts exist: the test says who it is.
-    app.dependency_overrides[current_owner] = _owner_from_header
-    return app
+    return create_app(settings, engine)
 
 
 @pytest.fixture(scope="session")
@@ -97,14 +90,15 @@ def test_client(app: FastAPI) -> Iterator[TestClient]:
 
 
 class Api:
-    """One user's view of the HTTP API."""
+    """One user's view of the HTTP API, authenticated with a personal access token."""
 
-    def __init__(self, client: TestClient, user_id: uuid.UUID) -> None:
+    def __init__(self, client: TestClient, user: "TestUser") -> None:
         self.client = client
-        self.user_id = user_id
+        self.user_id = user.id
+        self.token = user.token
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers = {**kwargs.pop("headers", {}), TEST_USER_HEADER: str(self.user_id)}
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
         return self.client.request(method, url, headers=headers, **kwargs)
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -120,18 +114,25 @@ class Api:
         return self.request("DELETE", url, **kwargs)
 
 
-def new_user(engine: Engine) -> uuid.UUID:
+class TestUser(NamedTuple):
+    id: uuid.UUID
+    token: str
+
+
+def new_user(engine: Engine) -> TestUser:
+    """A user with a read-write token and no password (the token is all the tests need, and
+    argon2 hashing at its real cost would make every test slow)."""
     user = User(email=f"{uuid.uuid4().hex}@example.test", display_name="Test user")
-    with engine.begin() as conn:
-        conn.execute(
+    with Session(engine) as session:
+        session.execute(
             User.__table__.insert().values(  # type: ignore[attr-defined]
-                id=user.id,
-                email=user.email,
-                display_name=user.display_name,
-                created_at=user.created_at,
+                id=user.id, email=user.email, display_name=user.display_name,
+                is_admin=False, created_at=user.created_at,
             )
-        )
-    return user.id
+        )  # fmt: skip
+        token = issue_token(session, user_id=user.id, name="tests")["secret"]
+        session.commit()
+    return TestUser(user.id, token)
 
 
 @pytest.fixture

@@ -7,12 +7,17 @@ from pathlib import Path
 import httpx
 
 from backend.config import Settings
+from backend.db import make_engine
+from tests.conftest import new_user
 from tests.live_server import live_server
 
 
-async def _hammer(base: str, requests: int) -> list[int]:
+async def _hammer(base: str, token: str, requests: int) -> list[int]:
     limits = httpx.Limits(max_connections=requests, max_keepalive_connections=requests)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(
+        base_url=base, limits=limits, timeout=60, headers=headers
+    ) as client:
         created = await client.post("/api/v1/contacts", json={"full_name": "Load Test"})
         assert created.status_code == 201
 
@@ -34,5 +39,11 @@ def test_256_concurrent_requests_finish_without_errors(
     env.pop("NEXTHOP_WORKER_THREADS", None)
     os.environ.pop("NEXTHOP_WORKER_THREADS", None)
     with live_server(env) as base:
-        statuses = asyncio.run(asyncio.wait_for(_hammer(base, 256), timeout=90))
+        served = Settings(
+            data_dir=tmp_path, database_url=env.get("NEXTHOP_DATABASE_URL"), _env_file=None
+        )  # type: ignore[call-arg]
+        engine = make_engine(served)
+        token = new_user(engine).token
+        engine.dispose()
+        statuses = asyncio.run(asyncio.wait_for(_hammer(base, token, 256), timeout=90))
     assert sorted(set(statuses)) == [200, 201]

@@ -115,7 +115,13 @@ def test_readme_configuration_table_matches_settings(readme: str) -> None:
             rows[cells[0]] = cells[1]
 
     expected = {
-        prefix + name.upper(): "empty" if field.default is None else str(field.default)
+        prefix + name.upper(): _shown_default(field.get_default(call_default_factory=True))
         for name, field in Settings.model_fields.items()
     }
     assert rows == expected
+
+
+def _shown_default(value: object) -> str:
+    if value is None:
+        return "empty"
+    return json.dumps(value) if isinstance(value, list) else str(value)

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 from backend.fields import UTCDateTime, utcnow, uuid7
@@ -10,8 +11,11 @@ class User(SQLModel, table=True):
     __tablename__ = "users"
 
     id: uuid.UUID = Field(default_factory=uuid7, primary_key=True)
-    email: str = Field(max_length=320, unique=True)
+    email: str = Field(max_length=320, unique=True, description="Stored lower-cased.")
     display_name: str = Field(max_length=200)
+    # None: the account cannot sign in with a password (only with API tokens).
+    password_hash: str | None = Field(default=None, max_length=200)
+    is_admin: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -19,3 +23,5 @@ class UserPublic(SQLModel):
     id: uuid.UUID
     email: str
     display_name: str
+    is_admin: bool
+    created_at: datetime

@@ -1,0 +1,229 @@
+"""Set-up, sign-up, sign-in and the signed-in user's own account; the admin's user list."""
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
+
+from backend.accounts import service
+from backend.accounts.models import (
+    AdminNewUser,
+    Credentials,
+    InviteCreated,
+    NewAccount,
+    PasswordChange,
+    PasswordConfirmation,
+    PasswordReset,
+    SessionInfo,
+    SetupState,
+    Signup,
+)
+from backend.auth import SESSION_COOKIE, AdminDep, Forbidden, Principal, PrincipalDep
+from backend.db import SessionDep, WriteSessionDep
+from backend.errors import problem_doc
+from backend.signup_mode import SignupMode
+from backend.users.models import UserPublic
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+
+_SIGNED_IN = {
+    401: problem_doc("The email or the password is wrong."),
+    429: problem_doc("Too many failed attempts; see Retry-After."),
+}
+PUBLIC: dict[str, Any] = {"openapi_extra": {"security": []}}
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _signed_in(request: Request, response: Response, session: Session, user: Any) -> SessionInfo:
+    """Starts a browser session for `user` and sets its cookie."""
+    settings = request.app.state.settings
+    secret, csrf = service.start_session(session, user.id, settings)
+    session.commit()
+    max_age = int(timedelta(days=settings.session_max_days).total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE, secret, max_age=max_age, httponly=True, samesite="lax",
+        secure=request.url.scheme == "https", path="/",
+    )  # fmt: skip
+    return SessionInfo(
+        user=UserPublic.model_validate(service.public_user(user)), csrf_token=csrf, via="session"
+    )
+
+
+@router.get("/setup", name="setup-state", summary="Does Nexthop need its first account?", **PUBLIC)
+def setup_state(request: Request, session: SessionDep) -> SetupState:
+    return SetupState(
+        needs_setup=service.needs_setup(session),
+        signup_mode=request.app.state.settings.signup_mode,
+    )
+
+
+@router.post(
+    "/setup", name="setup", summary="Create the first account, the administrator", status_code=201,
+    responses={409: problem_doc("Already set up.")}, **PUBLIC,
+)  # fmt: skip
+def set_up(
+    data: NewAccount, request: Request, response: Response, session: WriteSessionDep
+) -> SessionInfo:
+    user = service.set_up_first_admin(
+        session, email=data.email, password=data.password, display_name=data.display_name
+    )
+    return _signed_in(request, response, session, user)
+
+
+@router.post(
+    "/auth/signup", name="signup", summary="Create an account (when sign-up is open or by invite)",
+    status_code=201,
+    responses={403: problem_doc("Sign-up is closed."), 409: problem_doc("Email taken.")},
+    **PUBLIC,
+)  # fmt: skip
+def sign_up(
+    data: Signup, request: Request, response: Response, session: WriteSessionDep
+) -> SessionInfo:
+    mode = request.app.state.settings.signup_mode
+    if service.needs_setup(session):
+        raise Forbidden("Nexthop is not set up yet: create the first account with /setup.")
+    if mode == SignupMode.closed:
+        raise Forbidden("Sign-up is closed: ask the administrator for an account.")
+    if mode == SignupMode.invite:
+        service.redeem_invite(session, data.invite or "")
+    user = service.create_user(
+        session, email=data.email, password=data.password, display_name=data.display_name
+    )
+    return _signed_in(request, response, session, user)
+
+
+@router.post(
+    "/auth/login", name="login", summary="Sign in with email and password",
+    responses=_SIGNED_IN, **PUBLIC,
+)  # fmt: skip
+def log_in(
+    data: Credentials, request: Request, response: Response, session: SessionDep
+) -> SessionInfo:
+    state = request.app.state
+    user = service.sign_in(
+        session, write_engine=state.write_engine, email=data.email, password=data.password,
+        client=_client(request), settings=state.settings,
+    )  # fmt: skip
+    with Session(state.write_engine) as write:
+        return _signed_in(request, response, write, user)
+
+
+@router.get("/auth/session", name="session", summary="Who is signed in, and the CSRF token")
+def current_session(principal: PrincipalDep, session: SessionDep) -> SessionInfo:
+    user = service.get_user(session, principal.user_id)
+    return SessionInfo(
+        user=UserPublic.model_validate(service.public_user(user)),
+        csrf_token=principal.csrf_token, via=principal.via,
+    )  # fmt: skip
+
+
+@router.post("/auth/logout", name="logout", summary="Sign out this browser", status_code=204)
+def log_out(principal: PrincipalDep, session: WriteSessionDep) -> Response:
+    if principal.session_id is not None:
+        service.end_sessions(session, principal.user_id, only=principal.session_id)
+        session.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.post(
+    "/auth/logout-everywhere", name="logout-everywhere", status_code=204,
+    summary="Sign out every browser session of this account",
+)  # fmt: skip
+def log_out_everywhere(principal: PrincipalDep, session: WriteSessionDep) -> Response:
+    service.end_sessions(session, principal.user_id)
+    session.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/account", name="account", summary="Your account")
+def account(principal: PrincipalDep, session: SessionDep) -> UserPublic:
+    return UserPublic.model_validate(
+        service.public_user(service.get_user(session, principal.user_id))
+    )
+
+
+@router.post(
+    "/account/password", name="change-password", status_code=204,
+    summary="Change your password (signs out your other sessions)",
+)  # fmt: skip
+def change_password(
+    data: PasswordChange, principal: PrincipalDep, session: WriteSessionDep
+) -> Response:
+    service.change_password(
+        session, user_id=principal.user_id, current=data.current_password,
+        new=data.new_password, keep_session=principal.session_id,
+    )  # fmt: skip
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post(
+    "/account/delete", name="delete-account", status_code=204,
+    summary="Delete your account and everything in it (asks for your password)",
+)  # fmt: skip
+def delete_account(
+    data: PasswordConfirmation, principal: PrincipalDep, session: WriteSessionDep
+) -> Response:
+    _require_session_or_full_token(principal)
+    service.delete_account(session, user_id=principal.user_id, password=data.password)
+    session.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _require_session_or_full_token(principal: Principal) -> None:
+    if principal.via == "token" and principal.scope != "read_write":
+        raise Forbidden("This token is read-only.")
+
+
+@admin_router.get("/users", name="list-users", summary="Every account")
+def list_users(_admin: AdminDep, session: SessionDep) -> list[UserPublic]:
+    return [UserPublic.model_validate(service.public_user(r)) for r in service.list_users(session)]
+
+
+@admin_router.post("/users", name="create-user", summary="Create an account", status_code=201)
+def create_user(data: AdminNewUser, _admin: AdminDep, session: WriteSessionDep) -> UserPublic:
+    user = service.create_user(
+        session, email=data.email, password=data.password, display_name=data.display_name,
+        is_admin=data.is_admin,
+    )  # fmt: skip
+    session.commit()
+    return UserPublic.model_validate(service.public_user(user))
+
+
+@admin_router.post(
+    "/users/{user_id}/password", name="reset-password", status_code=204,
+    summary="Set a user's password (signs them out everywhere)",
+    responses={404: problem_doc("No such user.")},
+)  # fmt: skip
+def reset_password(
+    user_id: uuid.UUID, data: PasswordReset, _admin: AdminDep, session: WriteSessionDep
+) -> Response:
+    user = service.get_user(session, user_id)
+    service.set_password(session, user_id=user_id, new=data.new_password, email=user.email)
+    service.end_sessions(session, user_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@admin_router.post(
+    "/invites", name="create-invite", status_code=201,
+    summary="A single-use invite code, valid for a week",
+)  # fmt: skip
+def create_invite(admin: AdminDep, session: WriteSessionDep) -> InviteCreated:
+    invite_id, code, expires_at = service.create_invite(
+        session, created_by=admin.user_id, valid_for=timedelta(days=7)
+    )
+    session.commit()
+    return InviteCreated(id=invite_id, code=code, expires_at=expires_at)

@@ -1,0 +1,259 @@
+"""Accounts: first-run set-up, sign-up, sign-in sessions, password changes, deletion."""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from backend.accounts import passwords, throttle
+from backend.accounts.models import Invite, UserSession
+from backend.auth import Forbidden, Unauthorized, new_secret, secret_hash
+from backend.config import Settings
+from backend.counts import RowCount
+from backend.errors import Conflict, FieldIssue, NotFound, ProblemError, Unprocessable
+from backend.fields import utcnow, uuid7
+from backend.users.models import User
+
+log = logging.getLogger("nexthop.auth")
+
+users = User.__table__  # type: ignore[attr-defined]
+sessions = UserSession.__table__  # type: ignore[attr-defined]
+invites = Invite.__table__  # type: ignore[attr-defined]
+
+# The user Nexthop served before accounts existed; set-up adopts it so its data is kept.
+LEGACY_LOCAL_EMAIL = "local@nexthop.invalid"
+
+
+class TooManyAttempts(ProblemError):
+    status, code = 429, "too_many_attempts"
+
+
+def public_user(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id, "email": row.email, "display_name": row.display_name,
+        "is_admin": row.is_admin, "created_at": row.created_at,
+    }  # fmt: skip
+
+
+def get_user(session: Session, user_id: uuid.UUID) -> Any:
+    row = session.execute(select(users).where(users.c.id == user_id)).first()
+    if row is None:
+        raise NotFound("No such user.")
+    return row
+
+
+def needs_setup(session: Session) -> bool:
+    stmt = select(func.count()).select_from(users).where(users.c.password_hash.is_not(None))
+    return session.execute(stmt).scalar_one() == 0
+
+
+def _checked_password(password: str, email: str, field: str = "password") -> str:
+    problem = passwords.password_problem(password, email)
+    if problem:
+        raise Unprocessable.field(field, problem, "weak_password")
+    return passwords.hash_password(password)
+
+
+def _email_free(session: Session, email: str, except_id: uuid.UUID | None = None) -> None:
+    stmt = select(users.c.id).where(users.c.email == email)
+    taken = session.execute(stmt).scalar()
+    if taken is not None and taken != except_id:
+        reason = "An account with this email already exists."
+        raise Conflict(
+            reason, errors=[FieldIssue(field="email", location="body", reason=reason, code="taken")]
+        )
+
+
+def create_user(
+    session: Session, *, email: str, password: str, display_name: str, is_admin: bool = False
+) -> Any:
+    email = email.strip().lower()
+    _email_free(session, email)
+    values = {
+        "id": uuid7(), "email": email, "display_name": display_name, "is_admin": is_admin,
+        "password_hash": _checked_password(password, email), "created_at": utcnow(),
+    }  # fmt: skip
+    session.execute(insert(users).values(values))
+    log.info("account created: user=%s admin=%s", values["id"], is_admin)
+    return get_user(session, values["id"])
+
+
+def set_up_first_admin(session: Session, *, email: str, password: str, display_name: str) -> Any:
+    if not needs_setup(session):
+        raise Conflict("Nexthop is already set up; sign in instead.")
+    legacy = session.execute(select(users.c.id).where(users.c.email == LEGACY_LOCAL_EMAIL)).scalar()
+    if legacy is None:
+        return create_user(
+            session, email=email, password=password, display_name=display_name, is_admin=True
+        )
+    email = email.strip().lower()
+    _email_free(session, email, except_id=legacy)
+    session.execute(
+        update(users).where(users.c.id == legacy).values(
+            email=email, display_name=display_name, is_admin=True,
+            password_hash=_checked_password(password, email),
+        )
+    )  # fmt: skip
+    log.info("account created from the local user: user=%s", legacy)
+    return get_user(session, legacy)
+
+
+def redeem_invite(session: Session, code: str) -> None:
+    now = utcnow()
+    stmt = (
+        update(invites)
+        .where(invites.c.token_hash == secret_hash(code), invites.c.used_at.is_(None),
+               invites.c.expires_at > now)
+        .values(used_at=now)
+    )  # fmt: skip
+    if session.execute(stmt).rowcount != 1:
+        raise Unprocessable.field(
+            "invite", "This invite code is unknown, used or expired.", "invalid_invite"
+        )
+
+
+def create_invite(
+    session: Session, *, created_by: uuid.UUID, valid_for: timedelta
+) -> tuple[uuid.UUID, str, datetime]:
+    code = new_secret()
+    invite_id, expires_at = uuid7(), utcnow() + valid_for
+    session.execute(
+        insert(invites).values(
+            id=invite_id, token_hash=secret_hash(code), created_by=created_by,
+            created_at=utcnow(), expires_at=expires_at,
+        )
+    )  # fmt: skip
+    return invite_id, code, expires_at
+
+
+def sign_in(
+    session: Session,
+    *,
+    write_engine: Engine,
+    email: str,
+    password: str,
+    client: str,
+    settings: Settings,
+) -> Any:
+    """Checks the password, minding the throttle; answers the user row or raises.
+
+    The slow password check runs with no transaction open: a write lock held through it
+    would let anyone stall every writer by guessing passwords."""
+    keys = throttle.keys_for(email, client)
+    until = throttle.locked_until(session, keys)
+    if until is not None:
+        retry = max(1, int((until - utcnow()).total_seconds()) + 1)
+        log.warning("sign-in refused, throttled: client=%s", client)
+        raise TooManyAttempts(
+            "Too many failed sign-ins; wait before trying again.",
+            headers={"Retry-After": str(retry)},
+        )
+    row = session.execute(select(users).where(users.c.email == email.strip().lower())).first()
+    session.rollback()
+    ok = passwords.verify_password(row.password_hash if row else None, password)
+    with Session(write_engine) as write:
+        if not ok:
+            throttle.record_failure(write, keys, settings.login_failures_before_lockout)
+        else:
+            throttle.clear(write, keys[0])
+            if row is not None and passwords.needs_rehash(row.password_hash):
+                write.execute(
+                    update(users).where(users.c.id == row.id)
+                    .values(password_hash=passwords.hash_password(password))
+                )  # fmt: skip
+        write.commit()
+    if not ok:
+        log.warning("sign-in failed: client=%s", client)
+        raise Unauthorized("The email or the password is wrong.")
+    log.info("signed in: user=%s client=%s", row.id, client)
+    return row
+
+
+def start_session(session: Session, user_id: uuid.UUID, settings: Settings) -> tuple[str, str]:
+    """Records a browser session; answers (cookie secret, CSRF token)."""
+    secret, csrf = new_secret(), new_secret()
+    now = utcnow()
+    session.execute(
+        insert(sessions).values(
+            id=secret_hash(secret), user_id=user_id, csrf_token=csrf, created_at=now,
+            last_seen_at=now, expires_at=now + timedelta(days=settings.session_max_days),
+        )
+    )  # fmt: skip
+    return secret, csrf
+
+
+def end_sessions(
+    session: Session, user_id: uuid.UUID, *, only: str | None = None, keep: str | None = None
+) -> None:
+    stmt = delete(sessions).where(sessions.c.user_id == user_id)
+    if only is not None:
+        stmt = stmt.where(sessions.c.id == only)
+    if keep is not None:
+        stmt = stmt.where(sessions.c.id != keep)
+    session.execute(stmt)
+
+
+def change_password(
+    session: Session, *, user_id: uuid.UUID, current: str, new: str, keep_session: str | None
+) -> None:
+    row = get_user(session, user_id)
+    if not passwords.verify_password(row.password_hash, current):
+        raise _wrong_password("current_password")
+    set_password(session, user_id=user_id, new=new, email=row.email)
+    # Anyone signed in elsewhere with the old password is signed out.
+    end_sessions(session, user_id, keep=keep_session)
+    log.info("password changed: user=%s", user_id)
+
+
+def _wrong_password(field: str) -> Forbidden:
+    # 403, not 422: the request is well formed; the caller failed to prove who they are.
+    reason = "The password is wrong."
+    return Forbidden(
+        reason, errors=[FieldIssue(field=field, location="body", reason=reason, code="wrong")]
+    )
+
+
+def set_password(session: Session, *, user_id: uuid.UUID, new: str, email: str) -> None:
+    hashed = _checked_password(new, email, field="new_password")
+    session.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
+
+
+def delete_account(session: Session, *, user_id: uuid.UUID, password: str) -> None:
+    row = get_user(session, user_id)
+    if not passwords.verify_password(row.password_hash, password):
+        raise _wrong_password("password")
+    delete_all_data(session, user_id)
+    log.info("account deleted: user=%s", user_id)
+
+
+def delete_all_data(session: Session, user_id: uuid.UUID) -> None:
+    # Dependents first, so no foreign key is ever left pointing at a deleted row.
+    from backend.models import (
+        Contact,
+        IdempotencyRecord,
+        Interview,
+        NoteItem,
+        Organization,
+        Referral,
+    )  # fmt: skip
+
+    for model in (NoteItem, Referral, Interview, Contact, Organization, IdempotencyRecord):
+        table = model.__table__  # type: ignore[attr-defined]
+        session.execute(delete(table).where(table.c.owner_id == user_id))
+    counts = RowCount.__table__  # type: ignore[attr-defined]
+    session.execute(delete(counts).where(counts.c.owner_id == user_id))
+    session.execute(delete(users).where(users.c.id == user_id))
+
+
+def list_users(session: Session) -> list[Any]:
+    return list(session.execute(select(users).order_by(users.c.created_at)).all())
+
+
+def find_user_by_email(session: Session, email: str) -> Any:
+    row = session.execute(select(users).where(users.c.email == email.strip().lower())).first()
+    if row is None:
+        raise NotFound(f"No account with email {email}.")
+    return row

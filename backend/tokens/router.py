@@ -1,0 +1,41 @@
+import uuid
+
+from fastapi import APIRouter, Response
+
+from backend.auth import PrincipalDep
+from backend.db import SessionDep, WriteSessionDep
+from backend.routing import READ_RESPONSES
+from backend.tokens import service
+from backend.tokens.models import TokenCreate, TokenCreated, TokenPublic
+
+router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"])
+
+
+@router.get("", name="list", summary="Your personal access tokens (never their secrets)")
+def list_tokens(session: SessionDep, principal: PrincipalDep) -> list[TokenPublic]:
+    rows = service.list_tokens(session, user_id=principal.user_id)
+    return [TokenPublic.model_validate(row) for row in rows]
+
+
+@router.post("", name="create", summary="Create a personal access token", status_code=201)
+def create_token(
+    data: TokenCreate, session: WriteSessionDep, principal: PrincipalDep
+) -> TokenCreated:
+    created = service.issue_token(
+        session, user_id=principal.user_id, name=data.name, scope=data.scope,
+        expires_at=data.expires_at,
+    )  # fmt: skip
+    session.commit()
+    return TokenCreated.model_validate(created)
+
+
+@router.delete(
+    "/{token_id}", name="delete", summary="Revoke a token", status_code=204,
+    responses=READ_RESPONSES,
+)  # fmt: skip
+def revoke_token(
+    token_id: uuid.UUID, session: WriteSessionDep, principal: PrincipalDep
+) -> Response:
+    service.revoke_token(session, user_id=principal.user_id, token_id=token_id)
+    session.commit()
+    return Response(status_code=204)

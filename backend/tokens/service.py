@@ -1,0 +1,54 @@
+"""Personal access tokens: the secret is shown once; only its hash is kept."""
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from backend.auth import new_secret, secret_hash
+from backend.errors import NotFound
+from backend.fields import utcnow, uuid7
+from backend.tokens.models import ApiToken, TokenScope
+
+log = logging.getLogger("nexthop.auth")
+table = ApiToken.__table__  # type: ignore[attr-defined]
+PREFIX = "nh_"
+PUBLIC = ("id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at")
+
+
+def issue_token(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    name: str,
+    scope: TokenScope = TokenScope.read_write,
+    expires_at: datetime | None = None,
+) -> dict[str, Any]:
+    secret = new_secret(PREFIX)
+    values = {
+        "id": uuid7(), "user_id": user_id, "name": name, "token_hash": secret_hash(secret),
+        "prefix": secret[:10], "scope": scope.value, "created_at": utcnow(),
+        "expires_at": expires_at, "last_used_at": None,
+    }  # fmt: skip
+    session.execute(insert(table).values(values))
+    log.info("token created: user=%s token=%s scope=%s", user_id, values["id"], scope.value)
+    return {**{k: values[k] for k in PUBLIC}, "secret": secret}
+
+
+def list_tokens(session: Session, *, user_id: uuid.UUID) -> list[dict[str, Any]]:
+    stmt = (
+        select(*(table.c[k] for k in PUBLIC))
+        .where(table.c.user_id == user_id)
+        .order_by(table.c.created_at, table.c.id)
+    )
+    return [dict(row) for row in session.execute(stmt).mappings()]
+
+
+def revoke_token(session: Session, *, user_id: uuid.UUID, token_id: uuid.UUID) -> None:
+    stmt = delete(table).where(table.c.user_id == user_id, table.c.id == token_id)
+    if session.execute(stmt).rowcount == 0:
+        raise NotFound(f"No token with id {token_id}.")
+    log.info("token revoked: user=%s token=%s", user_id, token_id)
