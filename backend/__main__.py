@@ -1,11 +1,13 @@
 """Command line: `python -m backend migrate|makemigration|openapi|serve`."""
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
 
 from alembic import command
+from sqlalchemy import Engine
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +22,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--workers", type=int, default=1, help="API processes (stateless; share the database)"
     )
+    create = sub.add_parser("create-user", help="create an account (password from stdin/prompt)")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True, help="display name")
+    create.add_argument("--admin", action="store_true")
+    reset = sub.add_parser("reset-password", help="set an account's password; signs it out")
+    reset.add_argument("--email", required=True)
+    sub.add_parser("list-users", help="list the accounts")
     args = parser.parse_args(argv)
 
     from backend import migrations
@@ -36,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         migrations.upgrade(engine)
     elif args.cmd == "makemigration":
         command.revision(migrations.alembic_config(engine), message=args.message, autogenerate=True)
+    elif args.cmd in ("create-user", "reset-password", "list-users"):
+        return admin_command(args, engine)
     elif args.cmd == "serve":
         import uvicorn
 
@@ -49,6 +60,52 @@ def main(argv: list[str] | None = None) -> int:
             log_level=settings.log_level.lower(),
             workers=args.workers,
         )
+    return 0
+
+
+def read_password() -> str:
+    """From a terminal, asked twice without echo; from a pipe, the first line."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        raise SystemExit("The passwords differ.")
+    return first
+
+
+def admin_command(args: argparse.Namespace, engine: Engine) -> int:
+    """Account administration for servers without a browser."""
+    from sqlmodel import Session
+
+    from backend import migrations
+    from backend.accounts import service
+    from backend.db import write_engine
+    from backend.errors import ProblemError
+
+    migrations.ensure_current(engine)
+    with Session(write_engine(engine)) as session:
+        try:
+            if args.cmd == "list-users":
+                for row in service.list_users(session):
+                    role = "admin" if row.is_admin else "user"
+                    sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
+                return 0
+            password = read_password()
+            if args.cmd == "create-user":
+                user = service.create_user(
+                    session, email=args.email, password=password, display_name=args.name,
+                    is_admin=args.admin,
+                )  # fmt: skip
+                sys.stdout.write(f"created {user.email} ({user.id})\n")
+            else:
+                user = service.find_user_by_email(session, args.email)
+                service.set_password(session, user_id=user.id, new=password, email=user.email)
+                service.end_sessions(session, user.id)
+                sys.stdout.write(f"password set for {user.email}; signed out everywhere\n")
+            session.commit()
+        except ProblemError as exc:
+            sys.stderr.write(f"nexthop: {exc.detail}\n")
+            return 1
     return 0
 
 

@@ -4,9 +4,12 @@ dofile("report.lua")
 
 local interview_id
 local sent = 0
+-- The bearer token comes from wrk -H and lives in wrk.headers; a headers table given to
+-- wrk.format replaces wrk.headers, so it carries the token along.
 local headers = { ["Content-Type"] = "application/json" }
 
 function init(args)
+   headers["Authorization"] = wrk.headers["Authorization"]
    interview_id = args[1]
 end
 

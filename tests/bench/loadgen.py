@@ -24,6 +24,7 @@ class Load:
     threads: int
     seconds: float
     args: tuple[str, ...] = ()
+    headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def wrk_command(wrk: str, base_url: str, load: Load) -> list[str]:
         f"-d{load.seconds:g}s",
         f"--timeout={TIMEOUT_SECONDS}s",
         "--latency",
+        *(flag for header in load.headers for flag in ("-H", header)),
         "-s",
         load.script,
         base_url + load.path,

@@ -6,9 +6,12 @@ local paths = {}
 local write_interview
 local turn = 0
 local sent = 0
+-- The bearer token comes from wrk -H and lives in wrk.headers; a headers table given to
+-- wrk.format replaces wrk.headers, so it carries the token along.
 local headers = { ["Content-Type"] = "application/json" }
 
 function init(args)
+   headers["Authorization"] = wrk.headers["Authorization"]
    write_interview = args[2]
    paths = {
       "/api/v1/contacts?limit=50",

@@ -120,6 +120,7 @@ class Bench:
     rows: list[Row]
     outputs: list[str]
     ceiling_rps: float | None = None
+    token: str | None = None
 
     def load(self, scenario: Scenario, seconds: float) -> Load:
         return Load(
@@ -129,6 +130,7 @@ class Bench:
             self.config.threads,
             seconds,
             scenario.args,
+            (f"Authorization: Bearer {self.token}",) if self.token else (),
         )
 
     def measure(self, server: Server, scenario: Scenario) -> Row:
@@ -268,6 +270,7 @@ def main() -> int:
         say(f"seeding {root / 'seed'}")
         info = seed(root / "seed")
         say(f"seeded in {info.seconds:.1f} s: {info.counts}")
+        bench.token = info.token  # every request authenticates, as a script's would
         run_all(bench, info, root)
     meta = {
         "generated_at": datetime.now(UTC).isoformat(),

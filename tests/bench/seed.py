@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy.orm import Session
 
 from backend import migrations
-from backend.auth import ensure_default_user
 from backend.config import Settings
 from backend.contacts.models import Contact, ContactStatus
 from backend.db import make_engine
@@ -29,6 +29,8 @@ from backend.interviews.models import Interview
 from backend.notes.models import NoteCategory, NoteItem, NoteStatus
 from backend.organizations.models import Organization
 from backend.referrals.models import Referral, ReferralStatus
+from backend.tokens.service import issue_token
+from backend.users.models import User
 
 CONTACTS = 10_000
 ORGANIZATIONS = 1_000
@@ -85,6 +87,7 @@ class SeedInfo:
 
     db_file: Path
     owner_id: uuid.UUID
+    token: str
     read_interview_id: uuid.UUID
     read_interview_notes: int
     write_interview_id: uuid.UUID
@@ -342,7 +345,16 @@ def seed(data_dir: Path) -> SeedInfo:
     engine = _engine(data_dir)
     try:
         migrations.upgrade(engine)
-        owner = ensure_default_user(engine)
+        owner = uuid7()
+        with Session(engine) as session:
+            session.execute(
+                insert(User.__table__).values(  # type: ignore[attr-defined]
+                    id=owner, email="bench@example.test", display_name="Bench",
+                    is_admin=False, created_at=datetime.now(UTC),
+                )
+            )  # fmt: skip
+            token = issue_token(session, user_id=owner, name="bench")["secret"]
+            session.commit()
         with engine.begin() as conn:
             made = _insert_all(conn, owner)
         read, read_notes, write = _pick_interviews(made["interview_ids"], made["notes"])
@@ -357,6 +369,7 @@ def seed(data_dir: Path) -> SeedInfo:
     return SeedInfo(
         db_file=data_dir / "nexthop.db",
         owner_id=owner,
+        token=token,
         read_interview_id=read,
         read_interview_notes=read_notes,
         write_interview_id=write,

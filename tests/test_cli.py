@@ -1,0 +1,54 @@
+"""The admin command line, for servers with no browser: create, reset, list accounts."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def nexthop(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEXTHOP_DATA_DIR": str(data_dir)}
+    env.pop("NEXTHOP_DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, "-m", "backend", *args], cwd=ROOT, env=env, input=stdin,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+
+
+def test_create_reset_and_list_users(tmp_path: Path) -> None:
+    assert nexthop(tmp_path, "migrate").returncode == 0
+
+    weak = nexthop(tmp_path, "create-user", "--email", "a@x.io", "--name", "Ann", stdin="short\n")
+    assert weak.returncode == 1
+    assert "at least 10 characters" in weak.stderr
+
+    made = nexthop(
+        tmp_path, "create-user", "--email", "Ann@X.io", "--name", "Ann", "--admin",
+        stdin="a much better passphrase\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    assert "created ann@x.io" in made.stdout
+
+    again = nexthop(
+        tmp_path, "create-user", "--email", "ann@x.io", "--name", "Ann 2",
+        stdin="another good passphrase\n",
+    )  # fmt: skip
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+    reset = nexthop(
+        tmp_path, "reset-password", "--email", "ANN@x.io", stdin="third passphrase ok\n"
+    )
+    assert reset.returncode == 0, reset.stderr
+
+    listed = nexthop(tmp_path, "list-users")
+    assert listed.returncode == 0
+    lines = listed.stdout.strip().splitlines()
+    assert len(lines) == 1
+    assert "ann@x.io  admin  Ann" in lines[0]
+
+    missing = nexthop(tmp_path, "reset-password", "--email", "nobody@x.io", stdin="whatever123\n")
+    assert missing.returncode == 1
+    assert "No account" in missing.stderr
