@@ -3,7 +3,9 @@ so every worker process sees the same counts."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import LoginThrottle
@@ -21,7 +23,8 @@ def lockout_for(failures: int, allowed: int) -> timedelta:
     30 s, doubling with each further failure, at most an hour. Pure."""
     if failures < allowed:
         return timedelta(0)
-    return min(timedelta(seconds=30 * 2 ** (failures - allowed)), MAX_LOCKOUT)
+    doublings = min(failures - allowed, 12)  # 30 s × 2^12 is past the cap already
+    return min(timedelta(seconds=30 * 2**doublings), MAX_LOCKOUT)
 
 
 def keys_for(email: str, client: str) -> list[str]:
@@ -36,22 +39,27 @@ def locked_until(session: Session, keys: list[str]) -> datetime | None:
 
 
 def record_failure(session: Session, keys: list[str], allowed: int) -> None:
+    """Counts one more failure under each key. Concurrent failures all count: the row exists
+    first (insert if absent), then is locked while it is read and written (FOR UPDATE on
+    PostgreSQL; SQLite write transactions are serial already)."""
     now = utcnow()
+    dialect = session.get_bind().dialect.name
+    make_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     for key in keys:
-        row = session.execute(select(table).where(table.c.key == key)).first()
-        failures = 1
-        if row is not None and row.last_failure_at + FORGET_AFTER > now:
-            failures = row.failures + 1
+        session.execute(
+            make_insert(table)
+            .values(key=key, failures=0, last_failure_at=now, locked_until=None)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        row = session.execute(select(table).where(table.c.key == key).with_for_update()).one()
+        failures = row.failures + 1 if row.last_failure_at + FORGET_AFTER > now else 1
         pause = lockout_for(failures, allowed)
-        values = {
-            "failures": failures,
-            "last_failure_at": now,
-            "locked_until": now + pause if pause else None,
-        }
-        if row is None:
-            session.execute(insert(table).values(key=key, **values))
-        else:
-            session.execute(update(table).where(table.c.key == key).values(**values))
+        session.execute(
+            update(table).where(table.c.key == key).values(
+                failures=failures, last_failure_at=now,
+                locked_until=now + pause if pause else None,
+            )
+        )  # fmt: skip
 
 
 def clear(session: Session, key: str) -> None:
