@@ -155,13 +155,15 @@ def account(principal: PrincipalDep, session: SessionDep) -> UserPublic:
 @router.post(
     "/account/password", name="change-password", status_code=204,
     summary="Change your password (signs out your other sessions)",
+    responses={429: problem_doc("Too many wrong passwords; wait and retry.")},
 )  # fmt: skip
 def change_password(
-    data: PasswordChange, principal: PrincipalDep, session: WriteSessionDep
+    data: PasswordChange, request: Request, principal: PrincipalDep, session: WriteSessionDep
 ) -> Response:
     service.change_password(
         session, user_id=principal.user_id, current=data.current_password,
         new=data.new_password, keep_session=principal.session_id,
+        settings=request.app.state.settings,
     )  # fmt: skip
     session.commit()
     return Response(status_code=204)
@@ -170,12 +172,19 @@ def change_password(
 @router.post(
     "/account/delete", name="delete-account", status_code=204,
     summary="Delete your account and everything in it (asks for your password)",
+    responses={429: problem_doc("Too many wrong passwords; wait and retry.")},
 )  # fmt: skip
 def delete_account(
-    data: PasswordConfirmation, principal: PrincipalDep, session: WriteSessionDep
+    data: PasswordConfirmation,
+    request: Request,
+    principal: PrincipalDep,
+    session: WriteSessionDep,
 ) -> Response:
     _require_session_or_full_token(principal)
-    service.delete_account(session, user_id=principal.user_id, password=data.password)
+    service.delete_account(
+        session, user_id=principal.user_id, password=data.password,
+        settings=request.app.state.settings,
+    )  # fmt: skip
     session.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from backend.accounts import passwords, throttle
@@ -82,6 +82,9 @@ def create_user(
 
 
 def set_up_first_admin(session: Session, *, email: str, password: str, display_name: str) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        # Two set-ups at once must not make two administrators (SQLite writers are serial).
+        session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
     if not needs_setup(session):
         raise Conflict("Nexthop is already set up; sign in instead.")
     legacy = session.execute(select(users.c.id).where(users.c.email == LEGACY_LOCAL_EMAIL)).scalar()
@@ -196,12 +199,32 @@ def end_sessions(
     session.execute(stmt)
 
 
+def _confirm_password(
+    session: Session, row: Any, password: str, field: str, settings: Settings
+) -> None:
+    """Re-entering the password for a sensitive change is throttled like a sign-in: a stolen
+    session or token must not be a free password-guessing oracle."""
+    keys = throttle.keys_for(row.email, "confirm")[:1]
+    if throttle.locked_until(session, keys) is not None:
+        raise TooManyAttempts("Too many wrong passwords; wait before trying again.")
+    if not passwords.verify_password(row.password_hash, password):
+        throttle.record_failure(session, keys, settings.login_failures_before_lockout)
+        session.commit()  # the failure must outlive the refusal
+        raise _wrong_password(field)
+    throttle.clear(session, keys[0])
+
+
 def change_password(
-    session: Session, *, user_id: uuid.UUID, current: str, new: str, keep_session: str | None
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    current: str,
+    new: str,
+    keep_session: str | None,
+    settings: Settings,
 ) -> None:
     row = get_user(session, user_id)
-    if not passwords.verify_password(row.password_hash, current):
-        raise _wrong_password("current_password")
+    _confirm_password(session, row, current, "current_password", settings)
     set_password(session, user_id=user_id, new=new, email=row.email)
     # Anyone signed in elsewhere with the old password is signed out.
     end_sessions(session, user_id, keep=keep_session)
@@ -221,10 +244,11 @@ def set_password(session: Session, *, user_id: uuid.UUID, new: str, email: str) 
     session.execute(update(users).where(users.c.id == user_id).values(password_hash=hashed))
 
 
-def delete_account(session: Session, *, user_id: uuid.UUID, password: str) -> None:
+def delete_account(
+    session: Session, *, user_id: uuid.UUID, password: str, settings: Settings
+) -> None:
     row = get_user(session, user_id)
-    if not passwords.verify_password(row.password_hash, password):
-        raise _wrong_password("password")
+    _confirm_password(session, row, password, "password", settings)
     delete_all_data(session, user_id)
     log.info("account deleted: user=%s", user_id)
 

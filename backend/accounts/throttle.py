@@ -16,6 +16,7 @@ table = LoginThrottle.__table__  # type: ignore[attr-defined]
 # Failures older than this are forgotten.
 FORGET_AFTER = timedelta(hours=1)
 MAX_LOCKOUT = timedelta(hours=1)
+ADDRESS_FACTOR = 5
 
 
 def lockout_for(failures: int, allowed: int) -> timedelta:
@@ -53,7 +54,10 @@ def record_failure(session: Session, keys: list[str], allowed: int) -> None:
         )
         row = session.execute(select(table).where(table.c.key == key).with_for_update()).one()
         failures = row.failures + 1 if row.last_failure_at + FORGET_AFTER > now else 1
-        pause = lockout_for(failures, allowed)
+        # An address may be shared by many people (a NAT, an office): it gets more tries.
+        pause = lockout_for(
+            failures, allowed * ADDRESS_FACTOR if key.startswith("ip:") else allowed
+        )
         session.execute(
             update(table).where(table.c.key == key).values(
                 failures=failures, last_failure_at=now,
