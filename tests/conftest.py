@@ -89,17 +89,11 @@ def test_client(app: FastAPI) -> Iterator[TestClient]:
         yield client
 
 
-class Api:
-    """One user's view of the HTTP API, authenticated with a personal access token."""
-
-    def __init__(self, client: TestClient, user: "TestUser") -> None:
-        self.client = client
-        self.user_id = user.id
-        self.token = user.token
+class HttpVerbs:
+    """get/post/patch/delete over a `request(method, url, **kwargs)` of the subclass."""
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
-        return self.client.request(method, url, headers=headers, **kwargs)
+        raise NotImplementedError
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("GET", url, **kwargs)
@@ -112,6 +106,19 @@ class Api:
 
     def delete(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("DELETE", url, **kwargs)
+
+
+class Api(HttpVerbs):
+    """One user's view of the HTTP API, authenticated with a personal access token."""
+
+    def __init__(self, client: TestClient, user: "TestUser") -> None:
+        self.client = client
+        self.user_id = user.id
+        self.token = user.token
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
+        return self.client.request(method, url, headers=headers, **kwargs)
 
 
 class TestUser(NamedTuple):

@@ -46,7 +46,7 @@ from backend.main import create_app
 from backend.signup_mode import SignupMode
 from backend.tokens.service import issue_token
 from backend.users.models import User
-from tests.conftest import Api, _postgres_database, new_user
+from tests.conftest import Api, HttpVerbs, _postgres_database, new_user
 
 PASSWORD = "correct horse battery"
 STRICT = 2  # failures before lockout in the throttle tests
@@ -78,7 +78,7 @@ def unique_address() -> tuple[str, int]:
     return str(ipaddress.IPv4Address(0x0A000000 | secrets.randbits(24))), 50000
 
 
-class Browser:
+class Browser(HttpVerbs):
     """One browser: its own cookie jar, its own client address, the CSRF token it was given."""
 
     def __init__(self, app: FastAPI, *, base_url: str = "http://testserver", **kwargs: Any):
@@ -91,18 +91,6 @@ class Browser:
         if csrf and self.csrf is not None:
             headers.setdefault(CSRF, self.csrf)
         return self.http.request(method, url, headers=headers, **kwargs)
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PATCH", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
 
     def start_session(self, account: "Account") -> None:
         """Signs in as the account the way /auth/login does once the password is checked.
