@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from backend.accounts.models import UserSession
 from backend.db import is_sqlite
@@ -72,16 +72,28 @@ class Principal:
     token_id: uuid.UUID | None = None
 
 
+_sessions, _tokens, _users = (
+    UserSession.__table__, ApiToken.__table__, User.__table__,  # type: ignore[attr-defined]
+)  # fmt: skip
+# Built once: every request runs one of these, and building a select (and its cache key)
+# costs more than the indexed lookup itself.
+_SESSION_LOOKUP = (
+    select(_sessions.c.id, _sessions.c.csrf_token, _sessions.c.last_seen_at,
+           _sessions.c.expires_at, _users.c.id.label("user_id"), _users.c.is_admin)
+    .join(_users, _users.c.id == _sessions.c.user_id)
+    .where(_sessions.c.id == bindparam("hash"))
+)  # fmt: skip
+_TOKEN_LOOKUP = (
+    select(_tokens.c.id, _tokens.c.scope, _tokens.c.expires_at, _tokens.c.last_used_at,
+           _users.c.id.label("user_id"), _users.c.is_admin)
+    .join(_users, _users.c.id == _tokens.c.user_id)
+    .where(_tokens.c.token_hash == bindparam("hash"))
+)  # fmt: skip
+
+
 def _lookup_session(engine: Engine, secret: str, idle: timedelta) -> tuple[Principal, bool] | None:
-    sessions, users = UserSession.__table__, User.__table__  # type: ignore[attr-defined]
-    stmt = (
-        select(sessions.c.id, sessions.c.csrf_token, sessions.c.last_seen_at,
-               sessions.c.expires_at, users.c.id.label("user_id"), users.c.is_admin)
-        .join(users, users.c.id == sessions.c.user_id)
-        .where(sessions.c.id == secret_hash(secret))
-    )  # fmt: skip
     with engine.connect() as conn:
-        row = conn.execute(stmt).first()
+        row = conn.execute(_SESSION_LOOKUP, {"hash": secret_hash(secret)}).first()
     now = utcnow()
     if row is None or row.expires_at <= now or row.last_seen_at + idle <= now:
         return None
@@ -92,15 +104,8 @@ def _lookup_session(engine: Engine, secret: str, idle: timedelta) -> tuple[Princ
 
 
 def _lookup_token(engine: Engine, secret: str) -> tuple[Principal, bool] | None:
-    tokens, users = ApiToken.__table__, User.__table__  # type: ignore[attr-defined]
-    stmt = (
-        select(tokens.c.id, tokens.c.scope, tokens.c.expires_at, tokens.c.last_used_at,
-               users.c.id.label("user_id"), users.c.is_admin)
-        .join(users, users.c.id == tokens.c.user_id)
-        .where(tokens.c.token_hash == secret_hash(secret))
-    )  # fmt: skip
     with engine.connect() as conn:
-        row = conn.execute(stmt).first()
+        row = conn.execute(_TOKEN_LOOKUP, {"hash": secret_hash(secret)}).first()
     now = utcnow()
     if row is None or (row.expires_at is not None and row.expires_at <= now):
         return None

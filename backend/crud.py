@@ -7,12 +7,13 @@ clients editing the same thing cannot silently overwrite each other.
 
 import uuid
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, delete, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from backend.documents import Doc, doc_columns, to_doc
+from backend.documents import Doc, dialect_of, doc_columns, document_of, to_doc
 from backend.errors import Conflict, FieldIssue, NotFound, PreconditionFailed
 from backend.fields import utcnow, uuid7
 
@@ -47,9 +48,19 @@ def get_row(
     return row
 
 
+@cache
+def _doc_by_id(table: Table, dialect: str) -> Select[Any]:
+    # Built once per table: the select and its cache key would otherwise be rebuilt for every
+    # read, which costs more than the primary-key lookup.
+    return select(document_of(table, dialect), table.c.id, table.c.version).where(
+        table.c.owner_id == bindparam("owner", type_=table.c.owner_id.type),
+        table.c.id == bindparam("row_id", type_=table.c.id.type),
+    )
+
+
 def find_doc(session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID) -> Doc | None:
-    stmt = select(*doc_columns(session, table)).where(owned(table, owner), table.c.id == row_id)
-    row = session.execute(stmt).first()
+    stmt = _doc_by_id(table, dialect_of(session))
+    row = session.execute(stmt, {"owner": owner, "row_id": row_id}).first()
     return to_doc(row) if row else None
 
 
