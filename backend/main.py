@@ -19,11 +19,16 @@ from backend.config import Settings
 from backend.contacts.router import router as contacts_router
 from backend.db import make_engine, write_engine, write_lock
 from backend.errors import COMMON_PROBLEMS, install_handlers
+from backend.inbox.router import router as inbox_router
 from backend.interviews.router import router as interviews_router
 from backend.limits import BodySizeLimit
+from backend.messages.router import router as messages_router
+from backend.network.router import router as network_router
 from backend.notes.router import router as notes_router
 from backend.openapi import install_openapi
+from backend.opportunities.router import router as opportunities_router
 from backend.organizations.router import router as organizations_router
+from backend.profiles.router import router as profiles_router
 from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
 from backend.security_headers import SecurityHeaders
@@ -80,6 +85,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         interviews_router,
         notes_router,
         referrals_router,
+        opportunities_router,
+        profiles_router,
+        messages_router,
+        network_router,
+        inbox_router,
         accounts_router,
         admin_router,
         tokens_router,

@@ -5,8 +5,11 @@ from backend.contacts.models import Contact
 from backend.counts import RowCount
 from backend.idempotency.models import IdempotencyRecord
 from backend.interviews.models import Interview
+from backend.messages.models import MessageTemplate
 from backend.notes.models import NoteItem
+from backend.opportunities.models import Opportunity, OpportunityInterview
 from backend.organizations.models import Organization
+from backend.profiles.models import Profile
 from backend.referrals.models import Referral
 from backend.rows import metadata
 from backend.tokens.models import ApiToken
@@ -20,8 +23,12 @@ __all__ = [
     "Contact",
     "IdempotencyRecord",
     "Interview",
+    "MessageTemplate",
     "NoteItem",
+    "Opportunity",
+    "OpportunityInterview",
     "Organization",
+    "Profile",
     "Referral",
     "RowCount",
     "User",

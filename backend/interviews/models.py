@@ -18,6 +18,14 @@ class ChecklistItem(SQLModel):
     done: bool = False
 
 
+class ProposedSlot(SQLModel):
+    """A time offered to the interviewee; picking one schedules the interview."""
+
+    starts_at: Instant = Field(description="Must carry a UTC offset.")
+    duration_minutes: int | None = Field(default=None, ge=10, le=240)
+    location: ShortText | None = Field(default=None, max_length=200)
+
+
 class InterviewBase(SQLModel):
     contact_id: uuid.UUID = Field(
         foreign_key="contacts.id", ondelete="RESTRICT", description="The interviewee."
@@ -45,6 +53,19 @@ class InterviewBase(SQLModel):
     summary: LongText | None = Field(default=None, sa_type=Text)
     outreach_sent_at: Instant | None = Field(default=None, sa_type=UTCDateTime)
     thank_you_sent_at: Instant | None = Field(default=None, sa_type=UTCDateTime)
+    follow_up_sent_at: Instant | None = Field(
+        default=None, sa_type=UTCDateTime, description="When the gentle follow-up went out."
+    )
+    proposed_slots: list[ProposedSlot] = Field(
+        default_factory=list,
+        sa_type=JSONList,
+        max_length=20,
+        description="Times offered to the interviewee, to pick one from.",
+    )
+    no_connection_dismissed: bool = Field(
+        default=False,
+        description="The user accepts that this conversation yielded no new connection.",
+    )
 
 
 class Interview(InterviewBase, OwnedRow, table=True):
@@ -83,6 +104,7 @@ class InterviewPublic(InterviewBase, RowMeta):
     scheduled_at: datetime | None = None
     outreach_sent_at: datetime | None = None
     thank_you_sent_at: datetime | None = None
+    follow_up_sent_at: datetime | None = None
 
 
 class InterviewUpdate(SQLModel):
@@ -99,6 +121,9 @@ class InterviewUpdate(SQLModel):
     summary: LongText | None = None
     outreach_sent_at: Instant | None = None
     thank_you_sent_at: Instant | None = None
+    follow_up_sent_at: Instant | None = None
+    proposed_slots: list[ProposedSlot] = Field(default=None, max_length=20)
+    no_connection_dismissed: bool = Field(default=None)
 
 
 class InterviewDetail(InterviewPublic):

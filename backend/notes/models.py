@@ -5,7 +5,7 @@ from pydantic import ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import IsoDate, LongText, Url
+from backend.fields import IsoDate, LongText, ShortText, Url
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -38,6 +38,9 @@ class NoteItemBase(SQLModel):
         description="For to_connect: the person offered, once they are a contact.",
     )
     url: Url | None = Field(default=None, max_length=2048, description="E.g. what to read.")
+    author: ShortText | None = Field(
+        default=None, max_length=200, description="For to_read: who wrote it."
+    )
 
 
 class NoteItem(NoteItemBase, OwnedRow, table=True):
@@ -48,6 +51,16 @@ class NoteItem(NoteItemBase, OwnedRow, table=True):
         Index("ix_note_items_owner_category", "owner_id", "category", "status", "due_date"),
         Index("ix_note_items_owner_due", "owner_id", "due_date", "id"),
         Index("ix_note_items_contact", "contact_id"),
+        Index("ix_note_items_produced_referral", "produced_referral_id"),
+        Index("ix_note_items_produced_interview", "produced_interview_id"),
+    )
+
+    # What converting a to_connect item produced (the contact is `contact_id`).
+    produced_referral_id: uuid.UUID | None = Field(
+        default=None, foreign_key="referrals.id", ondelete="SET NULL"
+    )
+    produced_interview_id: uuid.UUID | None = Field(
+        default=None, foreign_key="interviews.id", ondelete="SET NULL"
     )
 
 
@@ -72,7 +85,12 @@ class NoteItemCreate(NoteItemBase):
 
 
 class NoteItemPublic(NoteItemBase, RowMeta):
-    pass
+    produced_referral_id: uuid.UUID | None = Field(
+        default=None, description="For a converted to_connect: the referral edge it made."
+    )
+    produced_interview_id: uuid.UUID | None = Field(
+        default=None, description="For a converted to_connect: the new interview it made."
+    )
 
 
 class NoteItemUpdate(SQLModel):
@@ -82,3 +100,4 @@ class NoteItemUpdate(SQLModel):
     due_date: IsoDate | None = None
     contact_id: uuid.UUID | None = None
     url: Url | None = Field(default=None, max_length=2048)
+    author: ShortText | None = Field(default=None, max_length=200)
