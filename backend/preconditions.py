@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 
 # Versions start at 1, so this one matches nothing: the write is refused with 412, after the
 # rest of the request was validated (a dependency that raised would pre-empt a 422).
@@ -35,3 +35,17 @@ async def if_match(
 
 
 IfMatchDep = Annotated[int | None, Depends(if_match)]
+
+
+async def if_match_from_zero(request: Request, expected: IfMatchDep) -> int | None:
+    """If-Match for resources whose version is 0 until first written (a profile, a message
+    template): there `"0"` is a real version, so an unparsable tag, which IfMatchDep maps to
+    0, must become a version that matches nothing."""
+    if expected == NO_VERSION:
+        sent = request.headers.get("if-match", "").strip().removeprefix("W/").strip('"')
+        if sent != "0":
+            return -1
+    return expected
+
+
+IfMatchFromZeroDep = Annotated[int | None, Depends(if_match_from_zero)]

@@ -65,3 +65,33 @@ class ProfileUpdate(SQLModel):
     values: LongText | None = None
     situation: LongText | None = None
     ask: LongText | None = None
+
+
+class ProfilePublic(SQLModel):
+    """The profile as its owner sees it; defaults (version 0) until the first write."""
+
+    focus_areas: list[str] = Field(default_factory=list)
+    learn_from: str | None = None
+    values: str | None = None
+    situation: str | None = None
+    ask: str | None = None
+    share_url: str | None = Field(
+        default=None,
+        description="The public read-only page showing the ask; null while not shared.",
+    )
+    share_created_at: datetime | None = None
+    version: int = Field(
+        description="0 until the first write; send it back as If-Match on the next one."
+    )
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class SharedProfile(SQLModel):
+    """What a share link shows to anyone who has it: only what the user wrote to share."""
+
+    display_name: str
+    ask: str | None = None
+    situation: str | None = None
+    focus_areas: list[str] = Field(default_factory=list)
+    learn_from: str | None = None
