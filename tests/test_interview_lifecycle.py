@@ -1,4 +1,7 @@
-"""The interview state machine as pure functions: no database, no HTTP."""
+"""The interview state machine and the method's interview rules, as pure functions: no
+database, no HTTP."""
+
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -9,6 +12,16 @@ from backend.interviews.lifecycle import (
     InterviewStatus,
     initial_problem,
     transition_problem,
+)
+from backend.interviews.method import (
+    DEFAULT_CHECKLIST,
+    MET,
+    InputProblem,
+    choice_problem,
+    default_checklist,
+    duplicate_slot,
+    lacks_connection,
+    warn_no_connection,
 )
 
 S = InterviewStatus
@@ -142,3 +155,100 @@ def test_initial_timed_states_need_a_time() -> None:
         assert initial_problem(status, has_time=False) == (
             f"An interview needs scheduled_at before it can be {status}."
         )
+
+
+# --- The method: checklist, slots, connections ---------------------------------------------
+
+
+def test_default_checklist_is_the_methods_six_items_all_to_do() -> None:
+    assert default_checklist() == [
+        {"text": "Bring a notebook and pen", "done": False},
+        {"text": "Dress for the vibe of their workplace", "done": False},
+        {"text": "Confirm how much time they have at the start", "done": False},
+        {"text": "Research them and their organization", "done": False},
+        {"text": "Bring your questions / topics", "done": False},
+        {"text": "Ask who else you should talk to", "done": False},
+    ]
+    assert len(DEFAULT_CHECKLIST) == 6
+    # Each call is a fresh list: editing one interview's checklist never touches another's.
+    first = default_checklist()
+    first[0]["done"] = True
+    assert default_checklist()[0]["done"] is False
+
+
+NINE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+def test_duplicate_slot_names_the_first_repeat() -> None:
+    assert duplicate_slot([]) is None
+    assert duplicate_slot([NINE, NINE + timedelta(minutes=30), NINE + timedelta(days=1)]) is None
+    assert duplicate_slot([NINE, NINE + timedelta(hours=1), NINE]) == InputProblem(
+        "proposed_slots.2.starts_at",
+        "Slot 2 starts at the same time as an earlier slot.",
+        "duplicate",
+    )
+    # The same instant written with another offset is the same slot.
+    paris = NINE.astimezone(timezone(timedelta(hours=1)))
+    problem = duplicate_slot([NINE, paris])
+    assert problem is not None
+    assert problem.field == "proposed_slots.1.starts_at"
+    # A microsecond apart is another slot.
+    assert duplicate_slot([NINE, NINE + timedelta(microseconds=1)]) is None
+
+
+def test_choice_needs_exactly_one_of_slot_and_time() -> None:
+    neither = choice_problem(slot_index=None, has_starts_at=False, slots=2)
+    assert neither == InputProblem(
+        "slot_index", "Give exactly one of slot_index and starts_at.", "exactly_one_required"
+    )
+    both = choice_problem(slot_index=0, has_starts_at=True, slots=2)
+    assert both == InputProblem(
+        "starts_at", "Give exactly one of slot_index and starts_at.", "exactly_one_required"
+    )
+    assert choice_problem(slot_index=None, has_starts_at=True, slots=0) is None
+    assert choice_problem(slot_index=0, has_starts_at=False, slots=1) is None
+    assert choice_problem(slot_index=1, has_starts_at=False, slots=2) is None
+
+
+def test_choice_of_a_slot_that_is_not_there() -> None:
+    assert choice_problem(slot_index=2, has_starts_at=False, slots=2) == InputProblem(
+        "slot_index", "There is no proposed slot 2; this interview has 2.", "out_of_range"
+    )
+    assert choice_problem(slot_index=0, has_starts_at=False, slots=0) == InputProblem(
+        "slot_index",
+        "This interview has no proposed slots; give starts_at instead.",
+        "out_of_range",
+    )
+
+
+def test_only_met_interviews_can_lack_a_connection() -> None:
+    assert {s.value for s in MET} == {"completed", "thanked"}
+    for status in S:
+        lacking = lacks_connection(status, has_to_connect=False, dismissed=False)
+        assert lacking == (status in MET), status
+        assert not lacks_connection(status, has_to_connect=True, dismissed=False)
+        assert not lacks_connection(status, has_to_connect=False, dismissed=True)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "has_to_connect", "dismissed", "warns"),
+    [
+        (S.scheduled, S.completed, False, False, True),
+        (None, S.completed, False, False, True),  # created as completed
+        (S.scheduled, S.completed, True, False, False),
+        (S.scheduled, S.completed, False, True, False),
+        (S.completed, S.completed, False, False, False),  # already completed: no news
+        (S.completed, S.thanked, False, False, False),  # only becoming completed warns
+        (S.idea, S.scheduled, False, False, False),
+        (None, S.idea, False, False, False),
+    ],
+)
+def test_warn_no_connection_only_when_becoming_completed(
+    before: InterviewStatus | None,
+    after: InterviewStatus,
+    has_to_connect: bool,
+    dismissed: bool,
+    warns: bool,
+) -> None:
+    result = warn_no_connection(before, after, has_to_connect=has_to_connect, dismissed=dismissed)
+    assert result is warns

@@ -57,14 +57,41 @@ def test_create_then_get_round_trips_every_field(api: Api) -> None:
     assert fetched.json() == {**body, "note_items": []}
 
 
+METHOD_CHECKLIST = [
+    {"text": "Bring a notebook and pen", "done": False},
+    {"text": "Dress for the vibe of their workplace", "done": False},
+    {"text": "Confirm how much time they have at the start", "done": False},
+    {"text": "Research them and their organization", "done": False},
+    {"text": "Bring your questions / topics", "done": False},
+    {"text": "Ask who else you should talk to", "done": False},
+]
+
+
 def test_defaults(api: Api) -> None:
     body = factories.interview(api)
     assert body["status"] == "idea"
     assert body["scheduled_at"] is None
     assert body["duration_minutes"] == 45
     assert body["agenda"] == []
-    assert body["checklist"] == []
+    assert body["checklist"] == METHOD_CHECKLIST
     assert body["time_confirmed"] is False
+    assert body["proposed_slots"] == []
+    assert body["no_connection_dismissed"] is False
+    assert "warnings" not in body
+    assert api.get(f"{URL}/{body['id']}").json()["checklist"] == METHOD_CHECKLIST
+
+
+def test_an_explicit_checklist_replaces_the_default(api: Api) -> None:
+    empty = factories.interview(api, checklist=[])
+    assert empty["checklist"] == []
+    assert api.get(f"{URL}/{empty['id']}").json()["checklist"] == []
+    own = factories.interview(api, checklist=[{"text": "Print CV"}])
+    assert own["checklist"] == [{"text": "Print CV", "done": False}]
+    # The default is the method's starting point, not a floor: it can be emptied later.
+    seeded = factories.interview(api)
+    cleared = patch(api, seeded, checklist=[])
+    assert cleared.status_code == 200
+    assert cleared.json()["checklist"] == []
 
 
 def test_create_needs_a_contact_of_ones_own(api: Api, other_api: Api) -> None:
@@ -368,3 +395,129 @@ def test_losing_its_interview_counts_as_a_change_to_a_referral(api: Api) -> None
     after = api.get(f"{REFERRALS}/{offered['id']}")
     assert after.json()["interview_id"] is None
     assert after.json()["version"] == 2
+
+
+# --- Every conversation should yield a new connection ----------------------------------------
+
+NO_CONNECTION = [
+    {
+        "code": "no_connection",
+        "message": "Every conversation should lead to at least one new connection: add a "
+        "to_connect note (who else should you talk to?), or set no_connection_dismissed if "
+        "there truly is none.",
+    }
+]
+
+
+def test_completing_without_a_to_connect_note_warns_but_succeeds(api: Api) -> None:
+    interview = factories.interview(api, status="scheduled", scheduled_at=AT)
+    completed = patch(api, interview, status="completed")
+    assert completed.status_code == 200
+    body = completed.json()
+    assert body["warnings"] == NO_CONNECTION
+    assert body["status"] == "completed"
+    assert body["version"] == 2
+    assert completed.headers["etag"] == '"2"'
+    fetched = api.get(f"{URL}/{interview['id']}").json()
+    assert fetched["status"] == "completed"
+    assert "warnings" not in fetched
+    # Only becoming completed warns: later edits and thanking do not.
+    edited = patch(api, interview, summary="Good talk")
+    assert edited.status_code == 200
+    assert "warnings" not in edited.json()
+    same = patch(api, interview, status="completed")
+    assert "warnings" not in same.json()
+    thanked = patch(api, interview, status="thanked")
+    assert thanked.status_code == 200
+    assert "warnings" not in thanked.json()
+
+
+def test_creating_a_completed_interview_warns(api: Api) -> None:
+    person = factories.contact(api)
+    body = {"contact_id": person["id"], "status": "completed", "scheduled_at": AT}
+    created = api.post(URL, json=body, headers={"Idempotency-Key": "done-1"})
+    assert created.status_code == 201
+    assert created.json()["warnings"] == NO_CONNECTION
+    replay = api.post(URL, json=body, headers={"Idempotency-Key": "done-1"})
+    assert replay.status_code == 201
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == created.json()
+    # A retry by client-chosen id completes nothing, so it has nothing to warn about.
+    chosen = {**body, "id": "01900000-0000-7000-8000-00000000c0de"}
+    first = api.post(URL, json=chosen)
+    assert first.json()["warnings"] == NO_CONNECTION
+    again = api.post(URL, json=chosen)
+    assert again.status_code == 200
+    assert "warnings" not in again.json()
+
+    dismissed = factories.interview(api, **body, no_connection_dismissed=True)
+    assert "warnings" not in dismissed
+    for status in ("idea", "scheduled"):
+        assert "warnings" not in factories.interview(
+            api, person["id"], status=status, scheduled_at=AT
+        )
+
+
+def test_a_to_connect_note_or_a_dismissal_silences_the_warning(api: Api) -> None:
+    with_open = factories.interview(api, status="scheduled", scheduled_at=AT)
+    factories.note_item(api, with_open["id"], category="to_connect", text="Meet Grace")
+    with_done = factories.interview(api, status="scheduled", scheduled_at=AT)
+    factories.note_item(api, with_done["id"], category="to_connect", text="Met Bob", status="done")
+    only_other = factories.interview(api, status="scheduled", scheduled_at=AT)
+    factories.note_item(api, only_other["id"], category="to_read", text="Read SICP")
+    dismissing = factories.interview(api, status="scheduled", scheduled_at=AT)
+
+    assert "warnings" not in patch(api, with_open, status="completed").json()
+    assert "warnings" not in patch(api, with_done, status="completed").json()
+    assert patch(api, only_other, status="completed").json()["warnings"] == NO_CONNECTION
+    silent = patch(api, dismissing, status="completed", no_connection_dismissed=True)
+    assert silent.status_code == 200
+    assert "warnings" not in silent.json()
+    assert silent.json()["no_connection_dismissed"] is True
+
+
+def test_another_users_to_connect_note_does_not_count(api: Api, other_api: Api) -> None:
+    mine = factories.interview(api, status="scheduled", scheduled_at=AT)
+    theirs = factories.interview(other_api, status="scheduled", scheduled_at=AT)
+    factories.note_item(other_api, theirs["id"], category="to_connect", text="Theirs")
+    assert patch(api, mine, status="completed").json()["warnings"] == NO_CONNECTION
+    assert "warnings" not in patch(other_api, theirs, status="completed").json()
+
+
+def test_list_filters_interviews_missing_a_connection(api: Api, other_api: Api) -> None:
+    lonely = factories.interview(api, status="completed", scheduled_at=AT)
+    connected = factories.interview(api, status="completed", scheduled_at=AT)
+    factories.note_item(api, connected["id"], category="to_connect", text="Meet Grace")
+    done_connect = factories.interview(api, status="completed", scheduled_at=AT)
+    factories.note_item(api, done_connect["id"], category="to_connect", status="done")
+    thanked = factories.interview(api, status="completed", scheduled_at=AT)
+    assert patch(api, thanked, status="thanked").status_code == 200
+    reading = factories.interview(api, status="completed", scheduled_at=AT)
+    factories.note_item(api, reading["id"], category="to_read", text="Read SICP")
+    dismissed = factories.interview(
+        api, status="completed", scheduled_at=AT, no_connection_dismissed=True
+    )
+    upcoming = factories.interview(api, status="scheduled", scheduled_at=AT)
+    idea = factories.interview(api)
+    theirs = factories.interview(other_api, status="completed", scheduled_at=AT)
+
+    def ids(**params: Any) -> list[str]:
+        return [i["id"] for i in factories.listing(api, URL, sort="created_at", **params)]
+
+    missing = [lonely["id"], thanked["id"], reading["id"]]
+    assert ids(missing_connection="true") == missing
+    assert api.get(URL, params={"missing_connection": "true"}).json()["total"] == 3
+    others = [connected["id"], done_connect["id"], dismissed["id"], upcoming["id"], idea["id"]]
+    assert ids(missing_connection="false") == others
+    assert ids(missing_connection="true", status="thanked") == [thanked["id"]]
+    assert api.get(URL, params={"missing_connection": "maybe"}).status_code == 422
+
+    # Dismissing it, or adding a to_connect note, takes an interview off the list.
+    assert patch(api, lonely, no_connection_dismissed=True).status_code == 200
+    factories.note_item(api, reading["id"], category="to_connect", text="Meet Linus")
+    assert ids(missing_connection="true") == [thanked["id"]]
+    assert patch(api, lonely, no_connection_dismissed=False).status_code == 200
+    assert ids(missing_connection="true") == [lonely["id"], thanked["id"]]
+    assert [i["id"] for i in factories.listing(other_api, URL, missing_connection="true")] == [
+        theirs["id"]
+    ]

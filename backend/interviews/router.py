@@ -14,6 +14,9 @@ from backend.interviews.models import (
     InterviewDetail,
     InterviewPublic,
     InterviewUpdate,
+    InterviewWithWarnings,
+    PrepSheet,
+    ScheduleRequest,
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
@@ -47,6 +50,14 @@ def list_interviews(
     status: Annotated[list[InterviewStatus] | None, Query()] = None,
     scheduled_from: Annotated[Instant | None, Query(description="Inclusive.")] = None,
     scheduled_to: Annotated[Instant | None, Query(description="Exclusive.")] = None,
+    missing_connection: Annotated[
+        bool | None,
+        Query(
+            description="true: only completed or thanked interviews with no to_connect note "
+            "and no_connection_dismissed false (every conversation should yield a new "
+            "connection); false: all the others."
+        ),
+    ] = None,
     sort: InterviewSort = "scheduled_at",
 ) -> Response:
     filters = service.InterviewFilters(
@@ -55,6 +66,7 @@ def list_interviews(
         status=status,
         scheduled_from=scheduled_from,
         scheduled_to=scheduled_to,
+        missing_connection=missing_connection,
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
@@ -68,8 +80,10 @@ def list_interviews(
     "",
     name="create",
     summary="Create an interview",
+    description="Without `checklist` the interview gets the method's default checklist. "
+    "Created as completed, the answer carries a `no_connection` warning (see PATCH).",
     status_code=201,
-    response_model=InterviewPublic,
+    response_model=InterviewWithWarnings,
     responses=CREATE_RESPONSES,
 )
 def create_interview(
@@ -108,8 +122,10 @@ def get_interview(interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep)
     name="update",
     summary="Change some fields of an interview, including its status",
     description="Status changes follow the lifecycle; an illegal one answers 409 naming the "
-    "allowed next states.",
-    response_model=InterviewPublic,
+    "allowed next states. When the change makes the interview completed and it has no "
+    "to_connect note (and no_connection_dismissed is false), the 200 answer carries "
+    "`warnings: [{code: no_connection, …}]`: the change is made all the same.",
+    response_model=InterviewWithWarnings,
     responses=UPDATE_RESPONSES,
 )
 def update_interview(
@@ -127,6 +143,48 @@ def update_interview(
         expected_version=expected_version,
     )
     return resource_response(row)
+
+
+@router.post(
+    "/{interview_id}/schedule",
+    name="schedule",
+    summary="Fix the interview's time: a proposed slot or another time",
+    description="Give exactly one of `slot_index` and `starts_at` (else 422). Sets "
+    "`scheduled_at` (and the slot's duration and location, unless the body gives its own) and "
+    "moves the interview to scheduled through the lifecycle: from a state that cannot become "
+    "scheduled (e.g. completed) the answer is 409 naming the allowed states. The proposed "
+    "slots are kept; clear them with PATCH if you like.",
+    response_model=InterviewPublic,
+    responses=UPDATE_RESPONSES,
+)
+def schedule_interview(
+    interview_id: uuid.UUID,
+    data: ScheduleRequest,
+    session: WriteSessionDep,
+    owner: OwnerDep,
+    expected_version: IfMatchDep,
+) -> Response:
+    row = service.schedule_interview(
+        session=session,
+        owner=owner,
+        interview_id=interview_id,
+        data=data,
+        expected_version=expected_version,
+    )
+    return resource_response(row)
+
+
+@router.get(
+    "/{interview_id}/prep",
+    name="prep",
+    summary="The prep sheet: who they are, who introduced you, agenda and checklist",
+    description="Edit the agenda, checklist and research notes with PATCH on the interview, "
+    "sending `version` as If-Match.",
+    response_model=PrepSheet,
+    responses=READ_RESPONSES,
+)
+def get_prep(interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> PrepSheet:
+    return service.get_prep(session=session, owner=owner, interview_id=interview_id)
 
 
 @router.delete(

@@ -1,27 +1,47 @@
 """Interviews: the conversations themselves, moving through an explicit lifecycle."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, select, update
+import orjson
+from sqlalchemy import ColumnElement, and_, delete, exists, false, not_, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact
 from backend.documents import Doc, document, join_array, with_member
-from backend.errors import Conflict, FieldIssue, PreconditionFailed
+from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
 from backend.fields import utcnow
 from backend.filters import text_search
+from backend.interviews import method
 from backend.interviews.lifecycle import InterviewStatus, initial_problem, transition_problem
-from backend.interviews.models import Interview, InterviewCreate, InterviewUpdate
-from backend.notes.models import NoteItem
+from backend.interviews.models import (
+    ChecklistItem,
+    EarlierInterview,
+    Interview,
+    InterviewCreate,
+    InterviewUpdate,
+    PersonRef,
+    PrepInterviewee,
+    PrepIntroduction,
+    PrepOrganization,
+    PrepSheet,
+    ProposedSlot,
+    ScheduleRequest,
+)
+from backend.notes.models import NoteCategory, NoteItem
+from backend.organizations.models import Organization
 from backend.pagination import Keyset, SortKey, fetch_page
 from backend.referrals.models import Referral
 
 table = crud.table_of(Interview)
 notes = crud.table_of(NoteItem)
 referrals = crud.table_of(Referral)
+contacts = crud.table_of(Contact)
+organizations = crud.table_of(Organization)
 LABEL = "interview"
 
 SORT_KEYS = {
@@ -44,6 +64,27 @@ class InterviewFilters:
     status: list[InterviewStatus] | None = None
     scheduled_from: datetime | None = None
     scheduled_to: datetime | None = None
+    missing_connection: bool | None = None
+
+
+def has_to_connect(owner: uuid.UUID) -> ColumnElement[bool]:
+    """The interview (of the enclosing statement) has a to_connect note, done or not."""
+    return exists(
+        select(notes.c.id).where(
+            crud.owned(notes, owner),
+            notes.c.interview_id == table.c.id,
+            notes.c.category == NoteCategory.to_connect.value,
+        )
+    )
+
+
+def lacks_connection(owner: uuid.UUID) -> ColumnElement[bool]:
+    """`method.lacks_connection` as a filter on the interviews table."""
+    return and_(
+        table.c.status.in_([s.value for s in method.MET]),
+        table.c.no_connection_dismissed == false(),
+        not_(has_to_connect(owner)),
+    )
 
 
 def _conditions(
@@ -61,6 +102,9 @@ def _conditions(
         where.append(c.scheduled_at >= f.scheduled_from)
     if f.scheduled_to:
         where.append(c.scheduled_at < f.scheduled_to)
+    if f.missing_connection is not None:
+        missing = lacks_connection(owner)
+        where.append(missing if f.missing_connection else not_(missing))
     return where
 
 
@@ -109,6 +153,37 @@ def _ensure_contact(session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -
     )
 
 
+def _slots_json(slots: list[ProposedSlot]) -> list[dict[str, Any]]:
+    """Proposed slots as the JSON column stores them: instants as UTC `…Z` text."""
+    problem = method.duplicate_slot([slot.starts_at for slot in slots])
+    if problem:
+        raise Unprocessable.field(problem.field, problem.reason, problem.code)
+    return [slot.model_dump(mode="json") for slot in slots]
+
+
+def _with_warnings(
+    session: Session,
+    owner: uuid.UUID,
+    doc: Doc,
+    *,
+    before: InterviewStatus | None,
+    after: InterviewStatus,
+    dismissed: bool,
+) -> Doc:
+    """The written interview, with `warnings` when the method has something to point out."""
+    if not method.warn_no_connection(before, after, has_to_connect=False, dismissed=dismissed):
+        return doc  # no warning whatever its notes say: spare the query
+    # A brand-new interview has no notes yet.
+    if before is not None:
+        connected = session.execute(
+            select(has_to_connect(owner)).where(crud.owned(table, owner), table.c.id == doc.id)
+        ).scalar()
+        if connected:
+            return doc
+    warnings = [{"code": method.NO_CONNECTION, "message": method.NO_CONNECTION_MESSAGE}]
+    return doc._replace(json=with_member(doc.json, "warnings", orjson.dumps(warnings).decode()))
+
+
 def create_interview(
     *, session: Session, owner: uuid.UUID, data: InterviewCreate
 ) -> crud.CreateResult:
@@ -120,38 +195,33 @@ def create_interview(
     if problem:
         raise _status_conflict(problem)
     values = data.model_dump()
+    values["proposed_slots"] = _slots_json(data.proposed_slots)
     stamp = STAMPS.get(data.status)
     if stamp and values[stamp] is None:
         values[stamp] = utcnow()
-    return crud.insert_row(session, table, owner=owner, values=values), True
+    doc = crud.insert_row(session, table, owner=owner, values=values)
+    warned = _with_warnings(
+        session, owner, doc, before=None, after=data.status, dismissed=data.no_connection_dismissed
+    )
+    return warned, True
 
 
-def update_interview(
-    *,
+def _guarded_update(
     session: Session,
     owner: uuid.UUID,
     interview_id: uuid.UUID,
-    data: InterviewUpdate,
     expected_version: int | None,
-) -> Doc:
-    changes = data.model_dump(exclude_unset=True)
-    if changes.get("contact_id") is not None:
-        _ensure_contact(session, owner, changes["contact_id"])
-    # Without If-Match the client accepts any version; a concurrent writer can still slip in
-    # between our read and our guarded write, so try again on the newer state.
+    plan: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[Doc, dict[str, Any]]:
+    """Applies the changes `plan` makes of the current row, guarded by the row's version.
+
+    Without If-Match the client accepts any version; a concurrent writer can still slip in
+    between our read and our guarded write, so `plan` runs again on the newer state. Answers
+    the written interview and the row as it was before."""
     for _attempt in range(3):
         current = crud.get_row(session, table, owner=owner, row_id=interview_id, label=LABEL)
         crud.check_version(current["version"], expected_version)
-        status = InterviewStatus(changes.get("status", current["status"]))
-        scheduled_at = changes.get("scheduled_at", current["scheduled_at"])
-        problem = transition_problem(
-            InterviewStatus(current["status"]), status, scheduled_at is not None
-        )
-        if problem:
-            raise _status_conflict(problem)
-        stamp = STAMPS.get(status)
-        if stamp and status != current["status"] and changes.get(stamp, current[stamp]) is None:
-            changes[stamp] = utcnow()
+        changes = plan(current)
         try:
             row = crud.update_row(
                 session,
@@ -166,9 +236,170 @@ def update_interview(
             if expected_version is not None:
                 raise
             continue
-        session.commit()
-        return row
+        return row, current
     raise PreconditionFailed("The interview kept changing while we tried to update it; retry.")
+
+
+def _moved(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """`changes` checked against the lifecycle, with the stamp a new state records."""
+    before = InterviewStatus(current["status"])
+    status = InterviewStatus(changes.get("status", before))
+    scheduled_at = changes.get("scheduled_at", current["scheduled_at"])
+    problem = transition_problem(before, status, scheduled_at is not None)
+    if problem:
+        raise _status_conflict(problem)
+    stamp = STAMPS.get(status)
+    if stamp and status != before and changes.get(stamp, current[stamp]) is None:
+        changes = {**changes, stamp: utcnow()}
+    return changes
+
+
+def update_interview(
+    *,
+    session: Session,
+    owner: uuid.UUID,
+    interview_id: uuid.UUID,
+    data: InterviewUpdate,
+    expected_version: int | None,
+) -> Doc:
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("contact_id") is not None:
+        _ensure_contact(session, owner, changes["contact_id"])
+    if data.proposed_slots is not None:
+        changes["proposed_slots"] = _slots_json(data.proposed_slots)
+    row, before = _guarded_update(
+        session, owner, interview_id, expected_version, lambda current: _moved(current, changes)
+    )
+    after = {**before, **changes}
+    warned = _with_warnings(
+        session,
+        owner,
+        row,
+        before=InterviewStatus(before["status"]),
+        after=InterviewStatus(after["status"]),
+        dismissed=after["no_connection_dismissed"],
+    )
+    session.commit()
+    return warned
+
+
+def schedule_interview(
+    *,
+    session: Session,
+    owner: uuid.UUID,
+    interview_id: uuid.UUID,
+    data: ScheduleRequest,
+    expected_version: int | None,
+) -> Doc:
+    given = data.model_fields_set
+
+    def plan(current: dict[str, Any]) -> dict[str, Any]:
+        slots = [ProposedSlot.model_validate(slot) for slot in current["proposed_slots"]]
+        problem = method.choice_problem(
+            slot_index=data.slot_index if "slot_index" in given else None,
+            has_starts_at="starts_at" in given,
+            slots=len(slots),
+        )
+        if problem:
+            raise Unprocessable.field(problem.field, problem.reason, problem.code)
+        changes: dict[str, Any] = {"status": InterviewStatus.scheduled}
+        if "slot_index" in given:
+            slot = slots[data.slot_index]
+            changes["scheduled_at"] = slot.starts_at
+            if slot.duration_minutes is not None:
+                changes["duration_minutes"] = slot.duration_minutes
+            if slot.location is not None:
+                changes["location"] = slot.location
+        else:
+            changes["scheduled_at"] = data.starts_at
+        for field in ("duration_minutes", "location", "meeting_url"):
+            if field in given:
+                changes[field] = getattr(data, field)
+        return _moved(current, changes)
+
+    row, _before = _guarded_update(session, owner, interview_id, expected_version, plan)
+    session.commit()
+    return row
+
+
+def get_prep(*, session: Session, owner: uuid.UUID, interview_id: uuid.UUID) -> PrepSheet:
+    interview = crud.get_row(session, table, owner=owner, row_id=interview_id, label=LABEL)
+    person = crud.get_row(
+        session, contacts, owner=owner, row_id=interview["contact_id"], label="contact"
+    )
+    organization = None
+    if person["organization_id"] is not None:
+        org = crud.find_row(session, organizations, owner=owner, row_id=person["organization_id"])
+        if org is not None:
+            organization = PrepOrganization.model_validate(org)
+    introducer = contacts.alias("introducer")
+    introductions = session.execute(
+        select(
+            referrals.c.id,
+            referrals.c.context,
+            referrals.c.status,
+            introducer.c.id.label("introducer_id"),
+            introducer.c.full_name,
+        )
+        .select_from(referrals)
+        .outerjoin(
+            introducer,
+            and_(
+                introducer.c.id == referrals.c.from_contact_id,
+                introducer.c.owner_id == owner,
+            ),
+        )
+        .where(crud.owned(referrals, owner), referrals.c.to_contact_id == person["id"])
+        .order_by(referrals.c.created_at, referrals.c.id)
+    ).all()
+    before = interview["scheduled_at"] or utcnow()
+    earlier = session.execute(
+        select(table.c.id, table.c.status, table.c.scheduled_at)
+        .where(
+            crud.owned(table, owner),
+            table.c.contact_id == person["id"],
+            table.c.id != interview_id,
+            table.c.scheduled_at < before,
+        )
+        .order_by(table.c.scheduled_at, table.c.id)
+    ).all()
+    return PrepSheet(
+        interview_id=interview["id"],
+        version=interview["version"],
+        interviewee=PrepInterviewee(
+            id=person["id"],
+            full_name=person["full_name"],
+            title=person["title"],
+            email=person["email"],
+            linkedin_url=person["linkedin_url"],
+            how_we_met=person["how_we_met"],
+            notes=person["notes"],
+            tags=person["tags"],
+            organization=organization,
+        ),
+        introduced_by=[
+            PrepIntroduction(
+                referral_id=r.id,
+                contact=PersonRef(id=r.introducer_id, full_name=r.full_name)
+                if r.introducer_id is not None
+                else None,
+                context=r.context,
+                status=r.status,
+            )
+            for r in introductions
+        ],
+        research_notes=interview["research_notes"],
+        agenda=interview["agenda"],
+        checklist=[ChecklistItem.model_validate(item) for item in interview["checklist"]],
+        time_confirmed=interview["time_confirmed"],
+        duration_minutes=interview["duration_minutes"],
+        scheduled_at=interview["scheduled_at"],
+        location=interview["location"],
+        meeting_url=interview["meeting_url"],
+        earlier_interviews=[
+            EarlierInterview(id=e.id, status=e.status, scheduled_at=e.scheduled_at) for e in earlier
+        ],
+    )
 
 
 def delete_interview(
