@@ -251,3 +251,178 @@ def test_another_users_note_is_invisible(api: Api, other_api: Api) -> None:
     assert api.delete(url).status_code == 404
     assert api.get(URL).json()["total"] == 0
     assert other_api.get(url).json() == theirs
+
+
+def test_author_goes_through_create_patch_and_lists(api: Api) -> None:
+    interview = factories.interview(api)
+    note = factories.note_item(
+        api, interview["id"], category="to_read", text="Thinking in Systems", author="Meadows"
+    )
+    assert note["author"] == "Meadows"
+    url = f"{URL}/{note['id']}"
+    patched = api.patch(url, json={"author": "Donella Meadows"})
+    assert patched.status_code == 200
+    assert patched.json()["author"] == "Donella Meadows"
+    [listed] = factories.listing(api, URL)
+    assert listed == patched.json()
+    assert texts(api, q="donella") == ["Thinking in Systems"]
+    too_long = api.patch(url, json={"author": "x" * 201})
+    assert too_long.status_code == 422
+    assert [e["field"] for e in too_long.json()["errors"]] == ["author"]
+    cleared = api.patch(url, json={"author": None})
+    assert cleared.json()["author"] is None
+
+
+def test_what_a_conversion_produced_shows_but_clients_cannot_set_it(api: Api) -> None:
+    interview = factories.interview(api)
+    person = factories.contact(api, full_name="Maya")
+    referral = factories.referral(api, person["id"])
+    produced = {"produced_referral_id": referral["id"], "produced_interview_id": interview["id"]}
+    body = {"interview_id": interview["id"], "category": "to_connect", "text": "Maya", **produced}
+    created = api.post(URL, json=body)
+    assert created.status_code == 201
+    note = created.json()
+    assert (note["produced_referral_id"], note["produced_interview_id"]) == (None, None)
+    url = f"{URL}/{note['id']}"
+    patched = api.patch(url, json={**produced, "text": "Maya Okafor"})
+    assert patched.status_code == 200
+    assert patched.json()["text"] == "Maya Okafor"
+    assert (patched.json()["produced_referral_id"], patched.json()["produced_interview_id"]) == (
+        None,
+        None,
+    )
+    assert api.get(url).json() == patched.json()
+
+
+# --- Quick capture -------------------------------------------------------------------------
+
+CAPTURE = "/api/v1/interviews/{}/note-items/capture"
+
+
+def capture(api: Api, interview_id: str, text: str, **body: Any) -> Any:
+    return api.post(CAPTURE.format(interview_id), json={"text": text, **body})
+
+
+BLOCK = (
+    "- read: Thinking in Systems by Donella Meadows https://example.com/tis\n"
+    "- connect: Maya Okafor\n"
+    "\n"
+    "* Follow-up: send Sam the battery report (due 2026-12-05)\n"
+    "  mention the grant deadline\n"
+    "1. todo: update my CV\n"
+)
+PARSED = [
+    {
+        "category": "to_read",
+        "text": "Thinking in Systems",
+        "due_date": None,
+        "url": "https://example.com/tis",
+        "author": "Donella Meadows",
+    },
+    {
+        "category": "to_connect",
+        "text": "Maya Okafor",
+        "due_date": None,
+        "url": None,
+        "author": None,
+    },
+    {
+        "category": "to_follow_up",
+        "text": "send Sam the battery report\nmention the grant deadline",
+        "due_date": "2026-12-05",
+        "url": None,
+        "author": None,
+    },
+    {"category": "to_do", "text": "update my CV", "due_date": None, "url": None, "author": None},
+]
+
+
+def test_capture_creates_one_item_per_entry_in_text_order(api: Api) -> None:
+    interview = factories.interview(api)
+    response = capture(api, interview["id"], BLOCK)
+    assert response.status_code == 201, response.text
+    items = response.json()["items"]
+    assert [{k: item[k] for k in PARSED[0]} for item in items] == PARSED
+    for item in items:
+        assert item["interview_id"] == interview["id"]
+        assert (item["status"], item["contact_id"], item["version"]) == ("open", None, 1)
+        assert item["produced_referral_id"] is None
+        assert api.get(f"{URL}/{item['id']}").json() == item
+    detail = api.get(f"/api/v1/interviews/{interview['id']}").json()
+    assert detail["note_items"] == items
+
+
+def test_a_dry_run_shows_the_items_and_saves_nothing(api: Api) -> None:
+    interview = factories.interview(api)
+    response = capture(api, interview["id"], BLOCK, dry_run=True)
+    assert response.status_code == 200
+    lines = [1, 2, 4, 6]
+    assert response.json() == {
+        "items": [{"line": line, **item} for line, item in zip(lines, PARSED, strict=True)]
+    }
+    assert api.get(URL).json()["total"] == 0
+
+
+def test_the_default_category_takes_a_first_line_without_a_prefix(api: Api) -> None:
+    interview = factories.interview(api)
+    response = capture(
+        api, interview["id"], "Maya Okafor\nread: SICP", default_category="to_connect"
+    )
+    assert response.status_code == 201
+    assert [(i["category"], i["text"]) for i in response.json()["items"]] == [
+        ("to_connect", "Maya Okafor"),
+        ("to_read", "SICP"),
+    ]
+    bad = capture(api, interview["id"], "x", default_category="to_eat")
+    assert bad.status_code == 422
+    assert [e["field"] for e in bad.json()["errors"]] == ["default_category"]
+
+
+def test_one_unreadable_line_and_nothing_is_saved(api: Api) -> None:
+    interview = factories.interview(api)
+    text = "Maya Okafor\ntodo: fine\ntodo: send it (due friday)\nread:"
+    response = capture(api, interview["id"], text)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["detail"] == "Nothing was saved: 3 lines of the text could not be read."
+    assert [(e["field"], e["location"], e["code"]) for e in problem["errors"]] == [
+        ("text", "body", "no_category"),
+        ("text", "body", "invalid_due_date"),
+        ("text", "body", "empty"),
+    ]
+    assert problem["errors"][1]["reason"] == (
+        "Line 3: 'friday' is not a due date; write it as YYYY-MM-DD, e.g. 2026-12-05."
+    )
+    assert [(p["line"], p["code"]) for p in problem["lines"]] == [
+        (1, "no_category"),
+        (3, "invalid_due_date"),
+        (4, "empty"),
+    ]
+    assert problem["lines"][2]["reason"] == "This item has no text."
+    assert api.get(URL).json()["total"] == 0
+    # Nor with a dry run.
+    assert capture(api, interview["id"], text, dry_run=True).status_code == 422
+
+
+def test_capture_text_limits(api: Api) -> None:
+    interview = factories.interview(api)
+    for text in ("", "todo: " + "x" * 20_000, "todo: a\u0000b"):
+        response = capture(api, interview["id"], text)
+        assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["text"]
+    assert capture(api, interview["id"], "todo: " + "x" * 19_994).status_code == 201
+    assert api.post(CAPTURE.format(interview["id"]), json={}).status_code == 422
+
+
+def test_capture_into_another_users_interview_is_not_found(api: Api, other_api: Api) -> None:
+    theirs = factories.interview(other_api)
+    for interview_id in (theirs["id"], "0190a0a0-0000-7000-8000-00000000dead"):
+        for dry_run in (False, True):
+            response = capture(api, interview_id, "todo: sneaky", dry_run=dry_run)
+            assert response.status_code == 404
+            assert response.headers["content-type"] == "application/problem+json"
+    # Unreadable text does not tell whether the interview exists.
+    assert capture(api, theirs["id"], "no prefix").status_code == 404
+    assert api.get(URL).json()["total"] == 0
+    assert other_api.get(URL).json()["total"] == 0
