@@ -47,6 +47,8 @@ KINDS = {
     "interview_id": "interviews",
     "note_id": "note_items",
     "referral_id": "referrals",
+    "opportunity_id": "opportunities",
+    "interview_ids": "interviews",
     "token_id": "tokens",
     "user_id": "users",
 }
@@ -58,6 +60,7 @@ PUBLIC = {
     ("POST", "/api/v1/setup"): "creates the first account, before anyone can sign in; 409 after",
     ("POST", "/api/v1/auth/login"): "how a browser gets its session in the first place",
     ("POST", "/api/v1/auth/signup"): "self-service sign-up, when the administrator allows it",
+    ("GET", "/api/v1/shared/{share_token}"): "the ask a user chose to publish, by its secret link",
 }
 
 ADMIN_TAG = "admin"  # operations only an administrator may call: 403 for everyone else
@@ -132,6 +135,10 @@ class Operation:
     def params(self, where: str) -> list[dict[str, Any]]:
         return [p for p in self.raw["parameters"] if p["in"] == where]
 
+    def object_params(self) -> list[dict[str, Any]]:
+        """Path parameters naming someone's object (not a choice such as a message kind)."""
+        return [p for p in self.params("path") if "enum" not in self.spec.concrete(p["schema"])]
+
     def uuid_query(self) -> list[str]:
         return [p["name"] for p in self.params("query") if self.spec.is_uuid(p["schema"])]
 
@@ -186,9 +193,13 @@ class Operation:
         pytest.fail(f"{self}: a client-chosen `id` but no item path to tell what it is")
 
     def urls(self, objects: "Objects", *, first_only: bool = False) -> list[str]:
-        """The path with every parameter replaced by each of `objects` of its kind."""
+        """The path with every parameter replaced by each of `objects` of its kind (each
+        value, for a parameter that is a choice such as a message kind)."""
         names = [p["name"] for p in self.params("path")]
-        choices = [objects.all(self.kind(name, "path")) for name in names]
+        choices = [
+            self.spec.concrete(p["schema"]).get("enum") or objects.all(self.kind(p["name"], "path"))
+            for p in self.params("path")
+        ]
         if first_only:
             choices = [c[:1] for c in choices]
         urls = []
@@ -347,6 +358,10 @@ def build_graph(api: Api, label: str) -> Owned:
             "interview_id": interview, "category": "to_connect", "text": f"{tag} meet Grace",
             "contact_id": grace,
         }),
+        create("/api/v1/note-items", {
+            "interview_id": scheduled, "category": "to_read", "text": f"{tag} read that too",
+            "author": f"{tag} author",
+        }),
     ]  # fmt: skip
     referrals = [
         create("/api/v1/referrals", {
@@ -355,6 +370,24 @@ def build_graph(api: Api, label: str) -> Owned:
         }),
         create("/api/v1/referrals", {"to_contact_id": grace, "context": f"{tag} old classmate"}),
     ]  # fmt: skip
+    opportunities = [
+        create("/api/v1/opportunities", {
+            "title": f"{tag} analyst", "contact_id": ada, "organization_id": org,
+            "interview_ids": [interview], "notes": f"{tag} opportunity notes",
+        }),
+        create("/api/v1/opportunities", {"title": f"{tag} consulting", "kind": "consulting"}),
+    ]  # fmt: skip
+    profile = api.patch("/api/v1/profile", json={
+        "focus_areas": [tag], "ask": f"{tag} ask", "situation": f"{tag} situation",
+    })  # fmt: skip
+    assert profile.status_code == 200, profile.text
+    shared = api.post("/api/v1/profile/share-link")
+    assert shared.status_code == 200, shared.text
+    share_token = shared.json()["share_url"].rstrip("/").rsplit("/", 1)[-1]
+    template = api.put("/api/v1/message-templates/outreach", json={
+        "subject": f"{tag} subject", "body": f"{tag} hello {{{{ contact.first_name }}}}",
+    })  # fmt: skip
+    assert template.status_code == 200, template.text
     token = api.post("/api/v1/tokens", json={"name": f"{tag} laptop"})
     assert token.status_code == 201, token.text
     tokens = api.get("/api/v1/tokens").json()
@@ -365,11 +398,12 @@ def build_graph(api: Api, label: str) -> Owned:
         "interviews": [interview, scheduled],
         "note_items": notes,
         "referrals": referrals,
+        "opportunities": opportunities,
         "tokens": [t["id"] for t in tokens],
         "users": [me["id"]],
     }
     every_id = [i for group in ids.values() for i in group]
-    secrets = {tag, me["email"], api.token, token.json()["secret"]}
+    secrets = {tag, me["email"], api.token, token.json()["secret"], share_token}
     secrets |= {t["prefix"] for t in tokens}
     secrets |= {i.lower() for i in every_id} | {uuid.UUID(i).hex for i in every_id}
     return Owned(api, Objects(ids), {s.lower() for s in secrets}, api.token[:10], keys)
@@ -424,6 +458,18 @@ def browser_session(engine: Engine, settings: Settings, user_id: uuid.UUID) -> s
         secret, _csrf = start_session(session, user_id, settings)
         session.commit()
     return secret
+
+
+def public_plan(op: Operation) -> dict[str, Any]:
+    """A public operation called with nothing of anyone's: an empty body, refused before it
+    does anything (no first administrator, no sign-up, no failed sign-in counted against the
+    shared test client's address), or a made-up secret in the path (a share link): 404."""
+    url = op.path
+    for p in op.params("path"):
+        url = url.replace("{" + p["name"] + "}", "made-up-" + uuid.uuid4().hex)
+    if url != op.path:
+        return {"url": url, "body": None, "statuses": {404}}
+    return {"url": url, "body": {} if op.body else None, "statuses": {422} if op.body else {200}}
 
 
 # --- Requests and what their answers may be -----------------------------------------------
@@ -502,13 +548,14 @@ def at_a_objects(op: Operation, a: Owned, b: Owned) -> Iterator[tuple[str, dict[
     refused = {403} if op.admin else {404}
     fields = [f for f in op.uuid_fields() if f != "id"]
     filters = op.uuid_query()
-    if op.is_page and not op.params("path"):
+    if op.is_page and not op.object_params():
         for name in filters:
             for value in theirs.all(op.kind(name, "query")):
-                plan = {"url": op.path, "params": {name: value}, "statuses": {200}}
-                yield "filter", {**plan, "empty_page": True}
+                for url in op.urls(theirs):
+                    plan = {"url": url, "params": {name: value}, "statuses": {200}}
+                    yield "filter", {**plan, "empty_page": True}
         return
-    if op.params("path") or fields or filters:
+    if op.object_params() or fields or filters:
         params = {name: theirs.pick(op.kind(name, "query"), 0) for name in filters}
         body = make_body(op, theirs.refs(op, fields))
         expect: dict[str, Any] = {"statuses": refused}
@@ -524,7 +571,7 @@ def at_a_objects(op: Operation, a: Owned, b: Owned) -> Iterator[tuple[str, dict[
         for url in op.urls(mine, first_only=True):
             yield f"{name} A's", {"url": url, "body": make_body(op, refs), "statuses": refused}
     # A create whose client-chosen id is one of A's: taken, and nothing of it shown.
-    if op.method == "POST" and "id" in op.uuid_fields() and not op.params("path"):
+    if op.method == "POST" and "id" in op.uuid_fields() and not op.object_params():
         for value in theirs.all(op.own_kind()):
             body = make_body(op, mine.refs(op, fields) | {"id": value})
             yield "A's id as client id", {"url": op.path, "body": body, "statuses": {409}}
@@ -570,12 +617,13 @@ def test_another_user_can_neither_see_nor_touch_anything(
         for label, plan in at_a_objects(op, a, b):
             call(label, op, plan)
         # A's page cursors say where to resume in *A's* list; they are no way into it.
-        if op.is_page and not op.params("path"):
-            if not cursors(before, op.path):
+        if op.is_page and not op.object_params():
+            replayable = [(u, c) for u in op.urls(a.objects) for c in cursors(before, u)]
+            if not replayable:
                 pytest.fail(f"{op}: build_graph must make two or more, for a cursor to replay")
-            for cursor in cursors(before, op.path):
+            for url, cursor in replayable:
                 params = {"limit": "1", "cursor": cursor}
-                call("A's cursor", op, {"url": op.path, "params": params, "statuses": {200}})
+                call("A's cursor", op, {"url": url, "params": params, "statuses": {200}})
     targeted = set(called)
 
     found.assert_none()
@@ -591,15 +639,13 @@ def test_another_user_can_neither_see_nor_touch_anything(
         if op.key in targeted:
             continue
         if op.public:
-            # An empty body, refused before it does anything: no first administrator, no
-            # sign-up, no failed sign-in counted against the shared test client's address.
-            plan = {"url": op.path, "body": {} if op.body else None}
-            call("public", op, {**plan, "statuses": {422} if op.body else {200}})
+            call("public", op, public_plan(op))
             continue
         refs = b.objects.refs(op, [f for f in op.uuid_fields() if f != "id"])
         statuses = {403} if op.admin else None if op.unsafe else {200}
-        plan = {"url": op.path, "params": op.flags(), "body": make_body(op, refs)}
-        call("B's own", op, {**plan, "statuses": statuses})
+        for url in op.urls(b.objects):
+            plan = {"url": url, "params": op.flags(), "body": make_body(op, refs)}
+            call("B's own", op, {**plan, "statuses": statuses})
 
     # B deletes all its own data, cascading; nothing of A's goes with it.
     tokens = other_api.get("/api/v1/tokens").json()
@@ -679,12 +725,12 @@ def test_every_operation_but_the_public_ones_needs_credentials(
     found = Findings()
     anything = Objects({kind: [str(uuid.uuid4())] for kind in set(KINDS.values())})
     for op in spec.operations:
-        url = op.urls(anything)[0]
         if op.public:
-            # Reachable without credentials; an empty body is refused before it does anything.
-            response = send(test_client, op.method, url, body={} if op.body else None)
-            found.check(f"public {op}", response, {200} if op.method == "GET" else {422})
+            plan = public_plan(op)
+            response = send(test_client, op.method, plan["url"], body=plan["body"])
+            found.check(f"public {op}", response, plan["statuses"])
             continue
+        url = op.urls(anything)[0]
         body = make_body(op, anything.refs(op, op.uuid_fields()))
         for label, headers in FORGED.items():
             response = send(

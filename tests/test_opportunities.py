@@ -95,3 +95,48 @@ def test_a_retried_create_with_the_same_id_returns_the_first(api: Api) -> None:
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
     assert again.json()["interview_ids"] == [talk["id"]]
+
+
+def test_the_chain_shows_the_introductions_and_where_each_was_offered(api: Api) -> None:
+    sam = factories.contact(api, full_name="Sam")
+    maya = factories.contact(api, full_name="Maya")
+    lee = factories.contact(api, full_name="Lee")
+    with_sam = factories.interview(api, sam["id"])
+    with_maya = factories.interview(api, maya["id"])
+    direct = factories.referral(api, sam["id"], status="met")
+    to_maya = factories.referral(
+        api, maya["id"], from_contact_id=sam["id"], interview_id=with_sam["id"], status="met"
+    )
+    to_lee = factories.referral(
+        api, lee["id"], from_contact_id=maya["id"], interview_id=with_maya["id"], context="mentor"
+    )
+    job = api.post(
+        URL, json={"title": "Analyst", "contact_id": lee["id"], "interview_ids": [with_maya["id"]]}
+    ).json()
+    chain = api.get(f"{URL}/{job['id']}/chain")
+    assert chain.status_code == 200, chain.text
+    body = chain.json()
+    assert body["contact_id"] == lee["id"]
+    steps = body["steps"]
+    assert [s["referral_id"] for s in steps] == [direct["id"], to_maya["id"], to_lee["id"]]
+    assert [s["contact"]["full_name"] for s in steps] == ["Sam", "Maya", "Lee"]
+    assert [s["introduced_by"]["id"] for s in steps] == [None, sam["id"], maya["id"]]
+    assert [s["offered_in"] and s["offered_in"]["id"] for s in steps] == [
+        None,
+        with_sam["id"],
+        with_maya["id"],
+    ]
+    assert steps[2]["context"] == "mentor"
+    assert [i["id"] for i in body["interviews"]] == [with_maya["id"]]
+
+
+def test_no_chain_without_a_contact_or_a_path(api: Api, other_api: Api) -> None:
+    job = api.post(URL, json={"title": "Somewhere"}).json()
+    body = api.get(f"{URL}/{job['id']}/chain").json()
+    assert body == {
+        "opportunity_id": job["id"], "contact_id": None, "steps": [], "interviews": []
+    }  # fmt: skip
+    stranger = factories.contact(api, full_name="Stranger")
+    api.patch(f"{URL}/{job['id']}", json={"contact_id": stranger["id"]})
+    assert api.get(f"{URL}/{job['id']}/chain").json()["steps"] == []
+    assert other_api.get(f"{URL}/{job['id']}/chain").status_code == 404

@@ -1,6 +1,7 @@
 """Outcomes: the job offers, consulting work and partnerships the conversations lead to."""
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import ConfigDict
@@ -8,6 +9,8 @@ from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from backend.fields import IsoDate, LongText, Name, ShortText
+from backend.network.models import HopFrom, HopTo
+from backend.referrals.models import ReferralStatus
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -104,3 +107,32 @@ class OpportunityUpdate(SQLModel):
     due_date: IsoDate | None = None
     notes: LongText | None = None
     interview_ids: list[uuid.UUID] = Field(default=None, max_length=100)
+
+
+class ChainInterview(SQLModel):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    status: str
+    scheduled_at: datetime | None = None
+
+
+class ChainStep(SQLModel):
+    contact: HopTo = Field(description="Who this step reached.")
+    referral_id: uuid.UUID
+    introduced_by: HopFrom
+    status: ReferralStatus
+    context: str | None = None
+    offered_in: ChainInterview | None = Field(
+        default=None, description="The conversation in which this introduction was offered."
+    )
+
+
+class OpportunityChain(SQLModel):
+    """How the user got here: the warmest chain of introductions to the opportunity's
+    contact, each step with the conversation it came out of, then the conversations linked to
+    the opportunity itself."""
+
+    opportunity_id: uuid.UUID
+    contact_id: uuid.UUID | None
+    steps: list[ChainStep] = Field(description="Empty when no chain reaches the contact.")
+    interviews: list[ChainInterview] = Field(description="Linked to the opportunity.")

@@ -9,6 +9,7 @@ from backend.fields import SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.opportunities import service
 from backend.opportunities.models import (
+    OpportunityChain,
     OpportunityCreate,
     OpportunityKind,
     OpportunityPublic,
@@ -143,3 +144,16 @@ def delete_opportunity(
         expected_version=expected_version,
     )
     return Response(status_code=204)
+
+
+@router.get(
+    "/{opportunity_id}/chain",
+    name="chain",
+    summary="The chain of conversations that led to an opportunity",
+    response_model=OpportunityChain,
+    responses=READ_RESPONSES,
+)
+def opportunity_chain(
+    opportunity_id: uuid.UUID, session: SessionDep, owner: OwnerDep
+) -> OpportunityChain:
+    return service.opportunity_chain(session=session, owner=owner, opportunity_id=opportunity_id)

@@ -15,8 +15,12 @@ from backend.contacts.models import Contact
 from backend.documents import Doc, with_member
 from backend.filters import text_search
 from backend.interviews.models import Interview
+from backend.network import service as network
 from backend.opportunities.models import (
+    ChainInterview,
+    ChainStep,
     Opportunity,
+    OpportunityChain,
     OpportunityCreate,
     OpportunityInterview,
     OpportunityKind,
@@ -205,3 +209,48 @@ def delete_opportunity(
         label=LABEL,
     )
     session.commit()
+
+
+def _chain_interviews(
+    session: Session, owner: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, ChainInterview]:
+    if not ids:
+        return {}
+    c = interviews.c
+    stmt = select(c.id, c.contact_id, c.status, c.scheduled_at).where(
+        crud.owned(interviews, owner), c.id.in_(ids)
+    )
+    return {row.id: ChainInterview(**row._mapping) for row in session.execute(stmt)}
+
+
+def opportunity_chain(
+    *, session: Session, owner: uuid.UUID, opportunity_id: uuid.UUID
+) -> OpportunityChain:
+    row = crud.get_row(session, table, owner=owner, row_id=opportunity_id, label=LABEL)
+    contact_id = row["contact_id"]
+    hops = []
+    if contact_id is not None:
+        found = network.contact_warm_paths(
+            session=session, owner=owner, contact_id=contact_id, limit=1
+        )
+        hops = found.paths[0].hops if found.paths else []
+    linked = [uuid.UUID(i) for i in _interview_ids(session, [opportunity_id])[opportunity_id]]
+    offered_in = [hop.interview_id for hop in hops if hop.interview_id is not None]
+    known = _chain_interviews(session, owner, [*offered_in, *linked])
+    steps = [
+        ChainStep(
+            contact=hop.to,
+            referral_id=hop.referral_id,
+            introduced_by=hop.from_,
+            status=hop.status,
+            context=hop.context,
+            offered_in=known.get(hop.interview_id) if hop.interview_id else None,
+        )
+        for hop in hops
+    ]
+    return OpportunityChain(
+        opportunity_id=opportunity_id,
+        contact_id=contact_id,
+        steps=steps,
+        interviews=[known[i] for i in linked if i in known],
+    )
