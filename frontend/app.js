@@ -1,0 +1,151 @@
+// Boot: ask who is signed in, then render the screen for the current /app/… path.
+
+import { api, events } from './api.js';
+import { markCurrent, shell } from './components/shell.js';
+import { h, mount } from './lib/dom.js';
+import { session } from './lib/store.js';
+import { Router } from './router.js';
+
+const page = (name) => () => import(`./pages/${name}.js`);
+
+// More specific paths first: the first match wins.
+const routes = [
+  { path: '/app/setup', load: page('setup'), public: true },
+  { path: '/app/sign-in', load: page('sign-in'), public: true },
+  { path: '/app', load: page('home') },
+  { path: '/app/contacts', load: page('contacts') },
+  { path: '/app/contacts/new', load: page('contact-form') },
+  { path: '/app/contacts/:id/edit', load: page('contact-form') },
+  { path: '/app/contacts/:id', load: page('contact') },
+  { path: '/app/organizations', load: page('organizations') },
+  { path: '/app/organizations/new', load: page('organization-form') },
+  { path: '/app/organizations/:id/edit', load: page('organization-form') },
+  { path: '/app/organizations/:id', load: page('organization') },
+  { path: '/app/interviews', load: page('interviews') },
+  { path: '/app/interviews/new', load: page('interview-form') },
+  { path: '/app/interviews/:id/edit', load: page('interview-form') },
+  { path: '/app/interviews/:id/capture', load: page('capture') },
+  { path: '/app/interviews/:id', load: page('interview') },
+  { path: '/app/lists', load: page('lists') },
+  { path: '/app/lists/:category', load: page('lists') },
+  { path: '/app/settings', load: page('settings') },
+];
+
+const root = document.getElementById('app');
+const router = new Router(routes);
+let frame = null;
+let frameUser;
+let generation = 0;
+let controller = null;
+let firstRender = true;
+
+function ensureFrame() {
+  const userId = session.user?.id ?? null;
+  if (frame && frameUser === userId) return frame;
+  frame = shell({ user: session.user, onSignOut: signOut });
+  frameUser = userId;
+  mount(root, frame.root);
+  return frame;
+}
+
+async function signOut() {
+  try {
+    await api.post('/auth/logout');
+  } catch (exc) {
+    if (exc.status !== 401) throw exc;
+  }
+  session.set(null);
+  router.navigate('/app/sign-in');
+}
+
+function guard({ route, path }) {
+  const here = route?.path;
+  if (session.needsSetup) return here === '/app/setup' ? null : '/app/setup';
+  if (here === '/app/setup') return session.user ? '/app' : '/app/sign-in';
+  if (session.user && here === '/app/sign-in') return '/app';
+  if (!session.user && !route?.public) {
+    return path === '/app' || path === '/' ? '/app/sign-in' : `/app/sign-in?next=${encodeURIComponent(path)}`;
+  }
+  return null;
+}
+
+function errorView(exc, retry) {
+  if (exc?.status === 404) {
+    return [
+      h('h1', { tabindex: '-1' }, 'Not found'),
+      h('p', {}, 'There is nothing here, or it has been deleted.'),
+      h('p', {}, h('a', { href: '/app' }, 'Back to Today')),
+    ];
+  }
+  const text = exc?.network
+    ? 'Could not reach Nexthop. Check your connection and try again.'
+    : exc?.message || 'Something went wrong.';
+  return [
+    h('h1', { tabindex: '-1' }, 'Something went wrong'),
+    h('p', { role: 'alert' }, text),
+    h('button', { type: 'button', class: 'btn', onclick: retry }, 'Try again'),
+  ];
+}
+
+async function render(detail) {
+  const redirect = guard(detail);
+  if (redirect) {
+    router.navigate(redirect, { replace: true });
+    return;
+  }
+  const mine = ++generation;
+  controller?.abort();
+  controller = new AbortController();
+  const { main, nav } = ensureFrame();
+  markCurrent(nav, location.pathname);
+  main.setAttribute('aria-busy', 'true');
+  const ctx = {
+    params: detail.params,
+    query: detail.query,
+    signal: controller.signal,
+    router,
+    session,
+    navigate: (to, options) => router.navigate(to, options),
+  };
+  let view;
+  try {
+    const module = detail.route ? await detail.route.load() : null;
+    view = module ? await module.render(ctx) : errorView({ status: 404 });
+  } catch (exc) {
+    if (exc?.name === 'AbortError') return;
+    if (exc?.name !== 'ApiError') console.error(exc);
+    view = errorView(exc, () => router.resolve());
+  }
+  if (mine !== generation) return;
+  mount(main, view);
+  main.removeAttribute('aria-busy');
+  const heading = main.querySelector('h1');
+  document.title = heading ? `${heading.textContent} · Nexthop` : 'Nexthop';
+  if (!firstRender) {
+    window.scrollTo(0, 0);
+    (heading ?? main).focus({ preventScroll: true });
+  }
+  firstRender = false;
+}
+
+router.addEventListener('route', (event) => {
+  render(event.detail);
+});
+
+events.addEventListener('unauthorized', () => {
+  if (!session.user) return;
+  session.set(null);
+  router.resolve();
+});
+
+async function boot() {
+  try {
+    await session.load();
+  } catch (exc) {
+    mount(root, h('main', { id: 'main' }, errorView(exc, () => location.reload())));
+    return;
+  }
+  router.start();
+}
+
+boot();

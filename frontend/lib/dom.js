@@ -1,0 +1,84 @@
+// The only way this app builds DOM: text always goes in as text (textContent / text nodes),
+// so anything a user typed can never become markup. There is no innerHTML anywhere.
+
+const FORBIDDEN = new Set(['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc', 'style']);
+// Properties set as properties (live state), not attributes.
+const PROPS = new Set(['value', 'checked', 'selected', 'indeterminate', 'textContent']);
+const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction']);
+
+/** A URL safe to put in href/src: relative, http(s), mailto or tel; anything else is dropped. */
+export function safeUrl(url) {
+  const text = String(url ?? '').trim();
+  if (text === '') return null;
+  if (/^(https?:|mailto:|tel:)/i.test(text)) return text;
+  if (/^[/?#]/.test(text) && !text.startsWith('//')) return text;
+  return null;
+}
+
+function append(parent, child) {
+  if (child === null || child === undefined || child === false || child === true) return;
+  if (Array.isArray(child)) {
+    for (const c of child) append(parent, c);
+  } else if (child instanceof Node) {
+    parent.append(child);
+  } else {
+    parent.append(document.createTextNode(String(child)));
+  }
+}
+
+/**
+ * h('a', {href: '/app', class: 'x', onclick: fn, dataset: {id: 1}}, 'text', node, [more])
+ * Strings become text nodes; null/false are skipped; `on*` props become listeners.
+ */
+export function h(tag, props = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (FORBIDDEN.has(key)) throw new Error(`h(): "${key}" is not allowed`);
+    if (key.startsWith('on') && typeof value === 'function') {
+      el.addEventListener(key.slice(2).toLowerCase(), value);
+    } else if (key === 'class' || key === 'className') {
+      el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
+    } else if (key === 'dataset') {
+      Object.assign(el.dataset, value);
+    } else if (key === 'ref' && typeof value === 'function') {
+      value(el);
+    } else if (PROPS.has(key)) {
+      el[key] = value;
+    } else if (URL_ATTRS.has(key)) {
+      const url = safeUrl(value);
+      if (url !== null) el.setAttribute(key, url);
+    } else {
+      el.setAttribute(key, value === true ? '' : String(value));
+    }
+  }
+  append(el, children);
+  return el;
+}
+
+/** Replaces every child of `el` with `children`. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+export function $(selector, root = document) {
+  return root.querySelector(selector);
+}
+
+/** Runs `fn` at most once per `ms` after the last call. */
+export function debounce(fn, ms = 250) {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+/** A fresh unique id for labels and aria-describedby. */
+let counter = 0;
+export function uid(prefix = 'f') {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}

@@ -1,0 +1,90 @@
+// One contact: details, conversations with them, who introduced them and whom they introduced.
+
+import { api } from '../api.js';
+import { interviewItem } from '../components/interview-item.js';
+import { badge, confirmButton, details, emptyState, externalLink, linkButton, pageHeader } from '../components/ui.js';
+import { h } from '../lib/dom.js';
+import { CONTACT_STATUS, formatDate, label } from '../lib/format.js';
+import { contactsById, nameOf } from '../lib/lookup.js';
+
+function referralList(referrals, contacts, end) {
+  return h(
+    'ul',
+    { class: 'list' },
+    referrals.map((r) => h(
+      'li',
+      { class: 'item' },
+      h('a', { href: `/app/contacts/${r[end]}`, class: 'item-main' }, nameOf(contacts, r[end])),
+      r.context ? h('span', { class: 'item-meta' }, r.context) : null,
+    )),
+  );
+}
+
+export async function render({ params, navigate, signal }) {
+  const contact = await api.get(`/contacts/${params.id}`, undefined, { signal });
+  const [org, interviews, referrals] = await Promise.all([
+    contact.organization_id ? api.get(`/organizations/${contact.organization_id}`, undefined, { signal }) : null,
+    api.get('/interviews', { contact_id: contact.id, sort: '-scheduled_at', limit: 50 }, { signal }),
+    api.get('/referrals', { contact_id: contact.id, limit: 100 }, { signal }),
+  ]);
+  const introducedBy = referrals.items.filter((r) => r.to_contact_id === contact.id && r.from_contact_id);
+  const introduced = referrals.items.filter((r) => r.from_contact_id === contact.id);
+  const contacts = await contactsById(
+    [...introducedBy.map((r) => r.from_contact_id), ...introduced.map((r) => r.to_contact_id)],
+    { signal },
+  );
+  contacts.set(contact.id, contact);
+
+  const c = contact;
+  return [
+    pageHeader(
+      c.full_name,
+      linkButton(`/app/interviews/new?contact=${c.id}`, 'Plan an interview'),
+      linkButton(`/app/contacts/${c.id}/edit`, 'Edit', 'btn-secondary'),
+    ),
+    h('p', { class: 'subtitle' }, [c.title, org?.name].filter(Boolean).join(' · ') || null, ' ', badge(label(CONTACT_STATUS, c.status), c.status)),
+    details([
+      ['Organization', org ? h('a', { href: `/app/organizations/${org.id}` }, org.name) : null],
+      ['Email', c.email ? h('a', { href: `mailto:${c.email}` }, c.email) : null],
+      ['Phone', c.phone ? h('a', { href: `tel:${c.phone}` }, c.phone) : null],
+      ['Web', c.linkedin_url ? externalLink(c.linkedin_url) : null],
+      ['Location', c.location],
+      ['Tags', c.tags.length ? h('span', { class: 'tags' }, c.tags.map((t) => badge(t, 'tag'))) : null],
+      ['How you met', c.how_we_met],
+      ['Next follow-up', c.next_follow_up ? formatDate(c.next_follow_up) : null],
+      ['Notes', c.notes ? h('span', { class: 'pre' }, c.notes) : null],
+    ]),
+    h(
+      'section',
+      { 'aria-labelledby': 'conv-title' },
+      h('h2', { id: 'conv-title' }, 'Conversations'),
+      interviews.items.length
+        ? h('ul', { class: 'list' }, interviews.items.map((i) => interviewItem(i, contacts, { byDate: true })))
+        : emptyState('No conversation yet.', `Plan an informational interview: twenty minutes of ${c.full_name.split(' ')[0]}'s time and good questions.`),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'by-title' },
+      h('h2', { id: 'by-title' }, 'Introduced by'),
+      introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : h('p', { class: 'hint' }, 'Someone you found yourself.'),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'intro-title' },
+      h('h2', { id: 'intro-title' }, 'Introduced you to'),
+      introduced.length ? referralList(introduced, contacts, 'to_contact_id') : h('p', { class: 'hint' }, 'No one yet. Ask at the end of your conversation: who else should I talk to?'),
+    ),
+    h(
+      'section',
+      { class: 'danger-zone', 'aria-label': 'Delete' },
+      confirmButton({
+        label: 'Delete contact',
+        confirmLabel: 'Delete with their conversations and notes',
+        onConfirm: async () => {
+          await api.del(`/contacts/${c.id}`, { query: { cascade: true }, ifMatch: c.version });
+          navigate('/app/contacts', { replace: true });
+        },
+      }),
+    ),
+  ];
+}

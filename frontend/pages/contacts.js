@@ -1,0 +1,84 @@
+// Contacts: search and filter (kept in the address, so a reload or a shared link keeps them).
+
+import { api, listAll } from '../api.js';
+import { field } from '../components/form.js';
+import { badge, emptyState, linkButton, pageHeader } from '../components/ui.js';
+import { debounce, h, mount } from '../lib/dom.js';
+import { CONTACT_STATUS, label } from '../lib/format.js';
+
+const FILTERS = ['q', 'status', 'organization_id', 'tag'];
+
+function contactItem(contact, orgs) {
+  const org = orgs.get(contact.organization_id)?.name;
+  const role = [contact.title, org].filter(Boolean).join(' · ');
+  return h(
+    'li',
+    { class: 'item' },
+    h('a', { href: `/app/contacts/${contact.id}`, class: 'item-main' }, contact.full_name),
+    h('span', { class: 'item-meta' }, role ? h('span', {}, role) : null, badge(label(CONTACT_STATUS, contact.status), contact.status)),
+    contact.tags.length ? h('span', { class: 'tags' }, contact.tags.map((t) => badge(t, 'tag'))) : null,
+  );
+}
+
+export async function render({ query, router, signal }) {
+  const orgList = await listAll('/organizations');
+  const orgs = new Map(orgList.map((o) => [o.id, o]));
+  const filters = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? '']));
+
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
+    field({ name: 'q', label: 'Search', type: 'search', value: filters.q, placeholder: 'Name, email, title…', autocomplete: 'off' }),
+    field({
+      name: 'status', label: 'Status', type: 'select', value: filters.status,
+      options: [['', 'Any status'], ...Object.entries(CONTACT_STATUS)],
+    }),
+    field({
+      name: 'organization_id', label: 'Organization', type: 'select', value: filters.organization_id,
+      options: [['', 'Any organization'], ...orgList.map((o) => [o.id, o.name])],
+    }),
+    field({ name: 'tag', label: 'Tag', value: filters.tag, autocomplete: 'off' }),
+  );
+  const count = h('p', { class: 'count', role: 'status', 'aria-live': 'polite' });
+  const results = h('div', { class: 'results' });
+  let cursor = null;
+  let items = [];
+  let latest = 0;
+
+  async function load(more = false) {
+    const mine = ++latest;
+    const page = await api.get('/contacts', { ...filters, cursor: more ? cursor : null, limit: 50 }, { signal });
+    if (mine !== latest) return; // a newer search has been sent since
+    items = more ? [...items, ...page.items] : page.items;
+    cursor = page.next_cursor;
+    count.textContent = `${page.total} ${page.total === 1 ? 'contact' : 'contacts'}`;
+    const filtered = FILTERS.some((key) => filters[key]);
+    mount(
+      results,
+      items.length
+        ? h('ul', { class: 'list' }, items.map((c) => contactItem(c, orgs)))
+        : filtered
+          ? emptyState('No contact matches.', 'Try fewer filters or another spelling.')
+          : emptyState(
+              'No contacts yet.',
+              'Start with people you already know a little: a former colleague, a friend of a friend. Each conversation will lead to the next.',
+              linkButton('/app/contacts/new', 'Add your first contact'),
+            ),
+      cursor ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => load(true) }, 'Show more') : null,
+    );
+  }
+
+  const update = async () => {
+    for (const key of FILTERS) filters[key] = form.elements[key].value.trim();
+    router.setQuery(filters);
+    await load();
+  };
+  form.addEventListener('input', debounce(update, 250));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    update();
+  });
+
+  await load();
+  return [pageHeader('Contacts', linkButton('/app/contacts/new', 'Add contact')), form, count, results];
+}

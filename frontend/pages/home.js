@@ -1,0 +1,87 @@
+// Today: the meeting that just happened (one tap to capture notes), the reminders the method
+// calls for, what is coming up, and how many open notes wait in each category.
+
+import { api } from '../api.js';
+import { badge, emptyState, linkButton, pageHeader } from '../components/ui.js';
+import { h } from '../lib/dom.js';
+import { CATEGORIES, formatDateTime } from '../lib/format.js';
+
+const SOON_MS = 30 * 60 * 1000;
+
+function reminderItem(reminder) {
+  const href = reminder.interview_id
+    ? `/app/interviews/${reminder.interview_id}`
+    : reminder.contact ? `/app/contacts/${reminder.contact.id}` : null;
+  return h(
+    'li',
+    { class: 'item reminder', dataset: { kind: reminder.kind } },
+    href ? h('a', { href, class: 'item-main' }, reminder.message) : h('span', { class: 'item-main' }, reminder.message),
+  );
+}
+
+function upcomingItem(interview) {
+  return h(
+    'li',
+    { class: 'item' },
+    h('a', { href: `/app/interviews/${interview.id}`, class: 'item-main' }, interview.interviewee.full_name),
+    h(
+      'span',
+      { class: 'item-meta' },
+      h('time', { datetime: interview.scheduled_at }, formatDateTime(interview.scheduled_at)),
+      interview.time_confirmed ? null : badge('time not confirmed'),
+    ),
+  );
+}
+
+export async function render({ session, signal }) {
+  const soon = new Date(Date.now() + SOON_MS).toISOString();
+  const [recent, inbox] = await Promise.all([
+    api.get('/interviews', { status: ['scheduled', 'completed'], scheduled_to: soon, sort: '-scheduled_at', limit: 1 }, { signal }),
+    api.get('/inbox', undefined, { signal }),
+  ]);
+  const last = recent.items[0];
+  const lastName = last ? (await api.get(`/contacts/${last.contact_id}`, undefined, { signal })).full_name : '';
+  const open = CATEGORIES.map(([key, text]) => [key, text, inbox.open_items[key].total]).filter(([, , n]) => n > 0);
+
+  return [
+    pageHeader('Today', linkButton('/app/interviews/new', 'Plan an interview')),
+    h('p', { class: 'lead' }, `Hello ${session.user.display_name.split(' ')[0]}.`),
+    last
+      ? h(
+          'section',
+          { class: 'card capture-cta', 'aria-labelledby': 'after-title' },
+          h('h2', { id: 'after-title' }, 'After a meeting'),
+          h('p', {}, `Write down what you heard from ${lastName} while it is fresh.`),
+          linkButton(`/app/interviews/${last.id}/capture`, `Capture notes: ${lastName}`, 'btn-primary btn-big'),
+        )
+      : null,
+    h(
+      'section',
+      { 'aria-labelledby': 'todo-title' },
+      h('h2', { id: 'todo-title' }, 'To do next'),
+      inbox.reminders.length
+        ? h('ul', { class: 'list' }, inbox.reminders.map(reminderItem))
+        : h('p', { class: 'hint' }, 'Nothing is waiting on you. Thank-yous, introductions and follow-ups will show up here when they are due.'),
+    ),
+    h(
+      'section',
+      { 'aria-labelledby': 'next-title' },
+      h('h2', { id: 'next-title' }, 'Coming up'),
+      inbox.upcoming.length
+        ? h('ul', { class: 'list' }, inbox.upcoming.map(upcomingItem))
+        : emptyState(
+            'Nothing scheduled.',
+            'Each conversation starts with one person you would like to learn from. Add a contact, then plan an interview with them.',
+            linkButton('/app/contacts/new', 'Add a contact', 'btn-secondary'),
+          ),
+    ),
+    open.length
+      ? h(
+          'section',
+          { 'aria-labelledby': 'open-title' },
+          h('h2', { id: 'open-title' }, 'Open notes'),
+          h('ul', { class: 'counts' }, open.map(([key, text, n]) => h('li', {}, h('a', { href: `/app/lists/${key}`, class: 'badge badge-tag' }, `${text}: ${n}`)))),
+        )
+      : null,
+  ];
+}

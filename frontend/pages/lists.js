@@ -1,0 +1,90 @@
+// Lists across every conversation: what to read, look up, do and think about; tickable.
+
+import { api } from '../api.js';
+import { emptyState, externalLink, pageHeader } from '../components/ui.js';
+import { h, mount } from '../lib/dom.js';
+import { CATEGORY_LABEL, formatDate, formatDateTime } from '../lib/format.js';
+
+const LISTS = ['to_read', 'to_look_up', 'to_do', 'to_follow_up', 'to_think_about', 'to_connect'];
+
+function listItem(note) {
+  const box = h('input', { type: 'checkbox', checked: note.status === 'done', 'aria-label': `Done: ${note.text}` });
+  const li = h(
+    'li',
+    { class: ['note', note.status === 'done' && 'done'] },
+    box,
+    h(
+      'div',
+      { class: 'note-body' },
+      h('span', { class: 'note-text' }, note.text),
+      h(
+        'span',
+        { class: 'item-meta' },
+        note.author ? h('span', {}, `by ${note.author}`) : null,
+        note.url ? externalLink(note.url, 'link') : null,
+        note.due_date ? h('span', {}, `due ${formatDate(note.due_date)}`) : null,
+        h(
+          'a',
+          { href: `/app/interviews/${note.interview_id}` },
+          `from ${note.recommended_by ?? note.context.interviewee.full_name}`,
+          note.context.scheduled_at ? `, ${formatDateTime(note.context.scheduled_at)}` : '',
+        ),
+      ),
+    ),
+  );
+  box.addEventListener('change', async () => {
+    box.disabled = true;
+    try {
+      Object.assign(note, await api.patch(`/note-items/${note.id}`, { status: box.checked ? 'done' : 'open' }, { ifMatch: note.version }));
+      li.classList.toggle('done', note.status === 'done');
+    } catch (exc) {
+      if (exc?.name !== 'ApiError') throw exc;
+      box.checked = note.status === 'done';
+    } finally {
+      box.disabled = false;
+    }
+  });
+  return li;
+}
+
+export async function render({ params, query, signal }) {
+  const category = LISTS.includes(params.category) ? params.category : 'to_read';
+  const status = query.get('status') === 'done' ? 'done' : 'open';
+  const results = h('div');
+  let cursor = null;
+  const items = [];
+  async function load() {
+    const page = await api.get(`/lists/${category}`, { status, cursor, limit: 100 }, { signal });
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    mount(
+      results,
+      items.length
+        ? h('ul', { class: 'notes' }, items.map(listItem))
+        : emptyState(
+            status === 'open' ? 'Nothing open here.' : 'Nothing done yet.',
+            'Notes you take after each conversation gather here, whichever interview they came from.',
+          ),
+      cursor ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: load }, 'Show more') : null,
+    );
+  }
+  await load();
+  const here = (c, s = status) => `/app/lists/${c}${s === 'done' ? '?status=done' : ''}`;
+  return [
+    pageHeader('Lists'),
+    h(
+      'nav',
+      { class: 'tabs', 'aria-label': 'Lists' },
+      h('ul', {}, LISTS.map((c) => h('li', {}, h('a', { href: here(c), 'aria-current': c === category ? 'page' : null }, CATEGORY_LABEL[c])))),
+    ),
+    h(
+      'p',
+      {},
+      status === 'open'
+        ? h('a', { href: here(category, 'done') }, 'Show what is done')
+        : h('a', { href: here(category, 'open') }, 'Show what is still open'),
+    ),
+    h('h2', {}, `${CATEGORY_LABEL[category]}: ${status === 'open' ? 'open' : 'done'}`),
+    results,
+  ];
+}

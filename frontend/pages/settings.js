@@ -1,0 +1,157 @@
+// Settings: personal access tokens (the secret is shown once), password, sessions.
+
+import { api } from '../api.js';
+import { clearErrors, field, formAlert, onSubmit, setFieldError, submitButton } from '../components/form.js';
+import { confirmButton, details, emptyState, pageHeader } from '../components/ui.js';
+import { h, mount } from '../lib/dom.js';
+import { formatDate, formatDateTime } from '../lib/format.js';
+
+const SCOPES = [['read_write', 'Read and write'], ['read', 'Read only']];
+
+function secretBox(created) {
+  const input = h('input', { type: 'text', readonly: true, value: created.secret, id: 'new-secret', class: 'secret', spellcheck: 'false' });
+  const copied = h('span', { role: 'status', class: 'save-status' });
+  const copy = h('button', {
+    type: 'button', class: 'btn btn-secondary',
+    onclick: async () => {
+      input.select();
+      try {
+        await navigator.clipboard.writeText(created.secret);
+        copied.textContent = 'Copied';
+      } catch {
+        copied.textContent = 'Selected: copy it with your keyboard.';
+      }
+    },
+  }, 'Copy');
+  return h(
+    'div',
+    { class: 'card secret-card', role: 'region', 'aria-labelledby': 'secret-title' },
+    h('h3', { id: 'secret-title' }, `Token "${created.name}" created`),
+    h('p', {}, 'Copy it now: this is the only time Nexthop shows it. Scripts send it as ', h('code', {}, 'Authorization: Bearer …'), '.'),
+    h('label', { for: 'new-secret' }, 'Secret'),
+    h('div', { class: 'secret-row' }, input, copy),
+    copied,
+  );
+}
+
+async function tokensSection(signal) {
+  const list = h('div');
+  const created = h('div');
+  async function refresh() {
+    const tokens = await api.get('/tokens', undefined, { signal });
+    mount(
+      list,
+      tokens.length
+        ? h('ul', { class: 'list' }, tokens.map((t) => h(
+            'li',
+            { class: 'item token' },
+            h('span', { class: 'item-main' }, t.name),
+            h(
+              'span',
+              { class: 'item-meta' },
+              h('code', {}, `${t.prefix}…`),
+              h('span', {}, t.scope === 'read' ? 'read only' : 'read and write'),
+              h('span', {}, t.last_used_at ? `used ${formatDateTime(t.last_used_at)}` : 'never used'),
+              t.expires_at ? h('span', {}, `expires ${formatDate(t.expires_at)}`) : null,
+            ),
+            confirmButton({
+              label: `Revoke ${t.name}`,
+              confirmLabel: 'Revoke now',
+              onConfirm: async () => {
+                await api.del(`/tokens/${t.id}`);
+                mount(created);
+                await refresh();
+              },
+            }),
+          )))
+        : emptyState('No tokens.', 'A token lets a script or another app use your Nexthop data through the API.'),
+    );
+  }
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'new-token-title' },
+    h('h3', { id: 'new-token-title' }, 'New token'),
+    formAlert(),
+    field({ name: 'name', label: 'Name', required: true, hint: 'What it is for, e.g. "calendar sync".', autocomplete: 'off' }),
+    field({ name: 'scope', label: 'Access', type: 'select', value: 'read_write', options: SCOPES }),
+    field({ name: 'expires_on', label: 'Expires on', type: 'date', hint: 'Leave empty for a token that never expires.' }),
+    submitButton('Create token'),
+  );
+  onSubmit(form, async (data) => {
+    const body = { name: data.name, scope: data.scope, expires_at: data.expires_on ? new Date(`${data.expires_on}T23:59:59`).toISOString() : null };
+    const token = await api.post('/tokens', body);
+    form.reset();
+    mount(created, secretBox(token));
+    await refresh();
+    created.querySelector('input').focus();
+  }, { busyText: 'Creating…', aliases: { expires_at: 'expires_on' } });
+  await refresh();
+  return h(
+    'section',
+    { 'aria-labelledby': 'tokens-title' },
+    h('h2', { id: 'tokens-title' }, 'API tokens'),
+    created,
+    list,
+    form,
+  );
+}
+
+function passwordSection(email) {
+  const form = h(
+    'form',
+    { class: 'card', 'aria-labelledby': 'password-title' },
+    h('h2', { id: 'password-title' }, 'Change password'),
+    formAlert(),
+    // For password managers: which account this password belongs to.
+    h('input', { type: 'email', name: 'username', autocomplete: 'username', value: email, hidden: true, readonly: true }),
+    field({ name: 'current_password', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' }),
+    field({ name: 'new_password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', hint: 'At least 10 characters; not a common password.' }),
+    field({ name: 'confirm_password', label: 'New password again', type: 'password', required: true, autocomplete: 'new-password' }),
+    submitButton('Change password'),
+  );
+  onSubmit(form, async (data) => {
+    if (data.new_password !== data.confirm_password) {
+      clearErrors(form);
+      setFieldError(form, 'confirm_password', 'The two new passwords differ.');
+      return undefined;
+    }
+    await api.post('/account/password', { current_password: data.current_password, new_password: data.new_password });
+    form.reset();
+    return 'Password changed. Your other browsers have been signed out.';
+  });
+  return form;
+}
+
+export async function render({ session, navigate, signal }) {
+  const user = session.user;
+  return [
+    pageHeader('Settings'),
+    h(
+      'section',
+      { 'aria-labelledby': 'account-title' },
+      h('h2', { id: 'account-title' }, 'Account'),
+      details([
+        ['Name', user.display_name],
+        ['Email', user.email],
+        ['Role', user.is_admin ? 'Administrator' : 'Member'],
+      ]),
+    ),
+    await tokensSection(signal),
+    passwordSection(user.email),
+    h(
+      'section',
+      { 'aria-labelledby': 'sessions-title' },
+      h('h2', { id: 'sessions-title' }, 'Sessions'),
+      h('p', {}, 'Lost a phone, or signed in on a shared computer? Sign out of every browser at once.'),
+      confirmButton({
+        label: 'Sign out everywhere',
+        confirmLabel: 'Sign out of every browser',
+        onConfirm: async () => {
+          await api.post('/auth/logout-everywhere');
+          session.set(null);
+          navigate('/app/sign-in', { replace: true });
+        },
+      }),
+    ),
+  ];
+}

@@ -1,0 +1,229 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against a real uvicorn on SQLite.
+
+One browser for the whole session and a fresh context (cookies, storage) per test. The app
+server is shared too; each test signs up a user of its own, so no test sees another's data.
+A test that needs a brand-new installation (first-run set-up) asks for `fresh_server`.
+"""
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import IN_CI
+from tests.live_server import live_server
+
+CHROMIUM = Path(os.environ.get("NEXTHOP_TEST_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+PASSWORD = "correct horse battery"
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 375, "height": 667}, "has_touch": True, "is_mobile": True,
+    "device_scale_factor": 2,
+}  # fmt: skip
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
+
+try:
+    from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None
+
+
+def _unavailable() -> str | None:
+    if sync_playwright is None:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    if not CHROMIUM.exists():
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator["Playwright"]:
+    reason = _unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"{reason}: CI=true requires the browser tests")
+        pytest.skip(f"browser tests skipped: {reason}")
+    with sync_playwright() as pw:
+        yield pw
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: "Playwright") -> Iterator["Browser"]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+    yield browser
+    browser.close()
+
+
+def _server_env(data_dir: Path) -> dict[str, str]:
+    return {
+        "NEXTHOP_DATA_DIR": str(data_dir),
+        "NEXTHOP_DATABASE_URL": "",
+        "NEXTHOP_SIGNUP_MODE": "open",
+        "NEXTHOP_LOG_LEVEL": "warning",
+    }
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, browser: "Browser") -> Iterator[str]:
+    """A set-up installation with open sign-up, so each test can make its own account."""
+    with live_server(_server_env(tmp_path_factory.mktemp("browser-db"))) as base:
+        body = {"email": "admin@example.test", "password": PASSWORD, "display_name": "Admin"}
+        httpx.post(f"{base}/api/v1/setup", json=body).raise_for_status()
+        yield base
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path, browser: "Browser") -> Iterator[str]:
+    """An installation nobody has set up yet."""
+    with live_server(_server_env(tmp_path)) as base:
+        yield base
+
+
+@dataclass
+class User:
+    """A signed-up account, with an API client that acts as it (session cookie + CSRF)."""
+
+    base: str
+    email: str
+    password: str
+    display_name: str
+    client: httpx.Client
+    csrf: str
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {"X-CSRF-Token": self.csrf, **kwargs.pop("headers", {})}
+        response = self.client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+
+def sign_up(base: str, display_name: str = "Pat Doe") -> User:
+    email = f"{uuid.uuid4().hex[:12]}@example.test"
+    client = httpx.Client(base_url=base)
+    body = {"email": email, "password": PASSWORD, "display_name": display_name}
+    response = client.post("/api/v1/auth/signup", json=body)
+    response.raise_for_status()
+    return User(base, email, PASSWORD, display_name, client, response.json()["csrf_token"])
+
+
+@pytest.fixture
+def user(server: str) -> Iterator[User]:
+    account = sign_up(server)
+    yield account
+    account.client.close()
+
+
+# The app answers API problems (401 before sign-in, 409, 422) in the page itself; Chromium
+# still logs each non-2xx fetch. Those are expected; anything else logged as an error is not.
+_EXPECTED_API_STATUS = re.compile(r"status of 4\d\d ")
+
+
+@dataclass
+class PageErrors:
+    messages: list[str] = field(default_factory=list)
+    allowed: list[str] = field(default_factory=list)
+
+    def allow(self, text: str) -> None:
+        """A test that breaks something on purpose (the network) names the error it expects."""
+        self.allowed.append(text)
+
+    def on_console(self, message: "ConsoleMessage") -> None:
+        csp_warning = message.type == "warning" and "Content Security Policy" in message.text
+        if message.type != "error" and not csp_warning:
+            return
+        url = message.location.get("url", "") if message.location else ""
+        if "/api/" in url and _EXPECTED_API_STATUS.search(message.text):
+            return
+        if any(text in message.text for text in self.allowed):
+            return
+        self.messages.append(f"console {message.type}: {message.text} ({url})")
+
+
+# Runs before any page script; Playwright injects it outside the page's CSP.
+_CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);
+});
+"""
+
+
+def _open_page(browser: "Browser", base: str, device: dict[str, Any]) -> Iterator["Page"]:
+    context = browser.new_context(base_url=base, **device)
+    context.set_default_timeout(5_000)
+    context.add_init_script(_CSP_LISTENER)
+    page = context.new_page()
+    errors = PageErrors()
+    page.on("console", errors.on_console)
+    page.on("pageerror", lambda exc: errors.messages.append(f"uncaught: {exc}"))
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    try:
+        violations = page.evaluate("window.__cspViolations || []")
+    except Exception:  # the page may have been closed by the test
+        violations = []
+    context.close()
+    assert not violations, f"CSP violations: {violations}"
+    assert not errors.messages, "\n".join(errors.messages)
+
+
+@pytest.fixture
+def page(browser: "Browser", server: str) -> Iterator["Page"]:
+    """A desktop page in a fresh context; fails the test on console errors or CSP violations."""
+    yield from _open_page(browser, server, DESKTOP)
+
+
+@pytest.fixture
+def phone(browser: "Browser", server: str) -> Iterator["Page"]:
+    """The same on a 375×667 phone viewport."""
+    yield from _open_page(browser, server, PHONE)
+
+
+@pytest.fixture
+def browser_dark_page(browser: "Browser", server: str) -> Iterator["Page"]:
+    """A desktop page whose system asks for dark mode."""
+    yield from _open_page(browser, server, {**DESKTOP, "color_scheme": "dark"})
+
+
+@pytest.fixture
+def fresh_page(browser: "Browser", fresh_server: str) -> Iterator["Page"]:
+    """A desktop page on an installation nobody has set up yet."""
+    yield from _open_page(browser, fresh_server, DESKTOP)
+
+
+def allow_console_error(page: "Page", text: str) -> None:
+    page.errors.allow(text)  # type: ignore[attr-defined]
+
+
+def sign_in(page: "Page", user: User) -> None:
+    """Gives `page`'s context the session cookie of `user` (fast: no form typing)."""
+    page.context.add_cookies(
+        [
+            {"name": c.name, "value": c.value or "", "url": user.base}
+            for c in user.client.cookies.jar
+        ]
+    )
+
+
+def screenshot(page: "Page", name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def assert_no_horizontal_scroll(page: "Page") -> None:
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+    # The bottom navigation is fixed, so it never widens the page: check its links directly.
+    clipped = page.evaluate(
+        "[...document.querySelectorAll('.site-nav a')]"
+        ".filter(a => a.scrollWidth > a.clientWidth).map(a => a.textContent)"
+    )
+    assert not clipped, f"navigation labels cut off: {clipped}"

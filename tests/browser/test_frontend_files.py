@@ -1,0 +1,46 @@
+"""Checks on the frontend's files themselves (no browser needed): the size budget, and that
+no code path can turn text into markup or code."""
+
+import re
+from pathlib import Path
+
+FRONTEND = Path(__file__).resolve().parent.parent.parent / "frontend"
+BUDGET = 150 * 1024
+
+# innerHTML and friends parse markup; eval and friends run strings as code (and the CSP would
+# refuse them anyway). `lib/dom.js` names the HTML ones only to refuse them.
+DANGEROUS = re.compile(
+    r"\.(innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML\(|document\.write|\beval\(|new Function\(|"
+    r"setTimeout\(\s*['\"`]|\.setAttribute\(\s*['\"]on|\.setAttribute\(\s*['\"]style"
+)
+
+EXTERNAL = re.compile(r"""(src|href|import|url)\s*[=(]?\s*['"(]\s*(https?:)?//""")
+
+
+def sources(*suffixes: str) -> list[Path]:
+    return sorted(p for p in FRONTEND.rglob("*") if p.suffix in suffixes)
+
+
+def test_all_javascript_and_css_fit_the_budget() -> None:
+    total = sum(p.stat().st_size for p in sources(".js", ".css"))
+    assert 0 < total < BUDGET, f"{total} bytes of JS+CSS, budget {BUDGET}"
+
+
+def test_no_markup_or_code_from_strings() -> None:
+    found = [
+        f"{path.relative_to(FRONTEND)}:{number}: {line.strip()}"
+        for path in sources(".js")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if DANGEROUS.search(line)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_nothing_loaded_from_elsewhere() -> None:
+    for path in sources(".js", ".css", ".html"):
+        text = path.read_text()
+        assert not EXTERNAL.search(text), f"{path}: loads something from another site"
+        assert "style=" not in text, f"{path}: inline style (the CSP refuses it)"
+    index = (FRONTEND / "index.html").read_text()
+    assert len(re.findall(r"<script\b", index)) == 1
+    assert '<script type="module" src="/static/app.js"></script>' in index
