@@ -42,7 +42,9 @@ def _unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running in the main thread while it
+# is started, and the API tests after this package use asyncio.run().
+@pytest.fixture(scope="package")
 def playwright() -> Iterator["Playwright"]:
     reason = _unavailable()
     if reason:
@@ -53,7 +55,7 @@ def playwright() -> Iterator["Playwright"]:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(playwright: "Playwright") -> Iterator["Browser"]:
     browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
     yield browser
@@ -69,7 +71,7 @@ def _server_env(data_dir: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory, browser: "Browser") -> Iterator[str]:
     """A set-up installation with open sign-up, so each test can make its own account."""
     with live_server(_server_env(tmp_path_factory.mktemp("browser-db"))) as base:
