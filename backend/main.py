@@ -114,4 +114,16 @@ def _mount_frontend(app: FastAPI) -> None:
     async def spa(path: str = "") -> FileResponse:
         return FileResponse(index)
 
+    # The service worker must be served at or above /app/ to control it; no-cache so that
+    # a new version is picked up on the next visit.
+    @app.get("/sw.js", include_in_schema=False)
+    async def service_worker() -> FileResponse:
+        headers = {"Cache-Control": "no-cache"}
+        return FileResponse(FRONTEND / "sw.js", media_type="text/javascript", headers=headers)
+
+    @app.get("/manifest.webmanifest", include_in_schema=False)
+    async def manifest() -> FileResponse:
+        path = FRONTEND / "manifest.webmanifest"
+        return FileResponse(path, media_type="application/manifest+json")
+
     app.mount("/static", StaticFiles(directory=FRONTEND), name="static")

@@ -49,9 +49,8 @@ function withQuery(path, query) {
 
 /**
  * request('POST', '/contacts', {body, query, ifMatch, signal}) → parsed JSON (or null on 204).
- * Resolves with {data, etag} when `withMeta` is set.
  */
-export async function request(method, path, { body, query, ifMatch, idempotencyKey, signal, withMeta = false } = {}) {
+export async function request(method, path, { body, query, ifMatch, idempotencyKey, signal } = {}) {
   const headers = { Accept: 'application/json, application/problem+json' };
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -87,13 +86,14 @@ export async function request(method, path, { body, query, ifMatch, idempotencyK
     }
     throw error;
   }
-  return withMeta ? { data, etag: response.headers.get('ETag') } : data;
+  return data;
 }
 
 export const api = {
   get: (path, query, opts = {}) => request('GET', path, { ...opts, query }),
   post: (path, body, opts = {}) => request('POST', path, { ...opts, body }),
   patch: (path, body, opts = {}) => request('PATCH', path, { ...opts, body }),
+  put: (path, body, opts = {}) => request('PUT', path, { ...opts, body }),
   del: (path, opts = {}) => request('DELETE', path, opts),
 };
 

@@ -3,33 +3,40 @@
 import { api, events } from './api.js';
 import { markCurrent, shell } from './components/shell.js';
 import { h, mount } from './lib/dom.js';
+import { flush, forgetSnapshots, outbox, pending } from './lib/outbox.js';
 import { session } from './lib/store.js';
 import { Router } from './router.js';
 
 const page = (name) => () => import(`./pages/${name}.js`);
 
-// More specific paths first: the first match wins.
+// More specific paths first: the first match wins. 'public': no sign-in needed.
 const routes = [
-  { path: '/app/setup', load: page('setup'), public: true },
-  { path: '/app/sign-in', load: page('sign-in'), public: true },
-  { path: '/app', load: page('home') },
-  { path: '/app/contacts', load: page('contacts') },
-  { path: '/app/contacts/new', load: page('contact-form') },
-  { path: '/app/contacts/:id/edit', load: page('contact-form') },
-  { path: '/app/contacts/:id', load: page('contact') },
-  { path: '/app/organizations', load: page('organizations') },
-  { path: '/app/organizations/new', load: page('organization-form') },
-  { path: '/app/organizations/:id/edit', load: page('organization-form') },
-  { path: '/app/organizations/:id', load: page('organization') },
-  { path: '/app/interviews', load: page('interviews') },
-  { path: '/app/interviews/new', load: page('interview-form') },
-  { path: '/app/interviews/:id/edit', load: page('interview-form') },
-  { path: '/app/interviews/:id/capture', load: page('capture') },
-  { path: '/app/interviews/:id', load: page('interview') },
-  { path: '/app/lists', load: page('lists') },
-  { path: '/app/lists/:category', load: page('lists') },
-  { path: '/app/settings', load: page('settings') },
-];
+  ['/app/setup', 'setup', 'public'],
+  ['/app/sign-in', 'sign-in', 'public'],
+  ['/app', 'home'],
+  ['/app/contacts', 'contacts'],
+  ['/app/contacts/new', 'contact-form'],
+  ['/app/contacts/:id/edit', 'contact-form'],
+  ['/app/contacts/:id', 'contact'],
+  ['/app/organizations', 'organizations'],
+  ['/app/organizations/new', 'organization-form'],
+  ['/app/organizations/:id/edit', 'organization-form'],
+  ['/app/organizations/:id', 'organization'],
+  ['/app/interviews', 'interviews'],
+  ['/app/interviews/new', 'interview-form'],
+  ['/app/interviews/:id/edit', 'interview-form'],
+  ['/app/interviews/:id/capture', 'capture'],
+  ['/app/interviews/:id', 'interview'],
+  ['/app/lists', 'lists'],
+  ['/app/lists/:category', 'lists'],
+  ['/app/settings', 'settings'],
+  ['/app/profile', 'profile'],
+  ['/app/network', 'network'],
+  ['/app/opportunities', 'opportunities'],
+  ['/app/opportunities/new', 'opportunity-form'],
+  ['/app/opportunities/:id/edit', 'opportunity-form'],
+  ['/app/opportunities/:id', 'opportunity'],
+].map(([path, name, access]) => ({ path, load: page(name), public: access === 'public' }));
 
 const root = document.getElementById('app');
 const router = new Router(routes);
@@ -45,6 +52,7 @@ function ensureFrame() {
   frame = shell({ user: session.user, onSignOut: signOut });
   frameUser = userId;
   mount(root, frame.root);
+  if (userId) pending().then((items) => frame.sync.set(items.length), () => {});
   return frame;
 }
 
@@ -55,6 +63,7 @@ async function signOut() {
     if (exc.status !== 401) throw exc;
   }
   session.set(null);
+  forgetSnapshots();
   router.navigate('/app/sign-in');
 }
 
@@ -138,6 +147,18 @@ events.addEventListener('unauthorized', () => {
   router.resolve();
 });
 
+outbox.addEventListener('change', (event) => frame?.sync.set(event.detail));
+
+// Back online: the session's CSRF token may be new, then what waits on the phone is sent.
+window.addEventListener('online', async () => {
+  try {
+    if (session.offline) await session.load();
+    await flush();
+  } catch {
+    // Still unreachable: the next 'online' event or the outbox's retry timer tries again.
+  }
+});
+
 async function boot() {
   try {
     await session.load();
@@ -146,6 +167,8 @@ async function boot() {
     return;
   }
   router.start();
+  if (session.user && !session.offline) flush().catch(() => {});
+  navigator.serviceWorker?.register('/sw.js').catch(() => {});
 }
 
 boot();

@@ -2,34 +2,83 @@
 // at a time with a category picker. Each note is saved as it is entered; a draft survives a
 // failed save and a reload (kept in localStorage until the server has it).
 
-import { api, newId } from '../api.js';
+import { api, ApiError, newId } from '../api.js';
 import { h, mount, uid } from '../lib/dom.js';
 import { CATEGORIES, CATEGORY_LABEL } from '../lib/format.js';
-import { saveStatus } from './ui.js';
+import { outbox, pending, queue } from '../lib/outbox.js';
+import { badge, saveStatus } from './ui.js';
 
-function draftKey(interviewId) {
-  return `nexthop.draft.${interviewId}`;
+// The sections on screen (one page at a time): a note the outbox sends later lands there.
+let live = null;
+outbox.addEventListener('sent', (event) => {
+  if (live?.interviewId === event.detail.interview_id) live.add(event.detail);
+});
+
+/** Posts a note now, or keeps it in the outbox when offline (or when older ones wait). */
+async function send(body) {
+  const waiting = await pending().catch(() => []);
+  let failure = null;
+  if (!waiting.length && navigator.onLine) {
+    try {
+      return { note: await api.post('/note-items', body) };
+    } catch (exc) {
+      if (!exc?.network) throw exc;
+      failure = exc;
+    }
+  }
+  try {
+    await queue(body);
+  } catch (exc) {
+    if (exc?.name === 'ApiError') throw exc;
+    throw failure ?? new ApiError({ network: true }); // no IndexedDB: the draft stays in the box
+  }
+  const kept = (await pending()).some((n) => n.id === body.id);
+  return kept ? { note: { ...body, pending: true }, kept } : { note: null };
 }
 
-function loadDraft(interviewId) {
+const draftKey = (interviewId) => `nexthop.draft.${interviewId}`;
+
+function loadDraft(key) {
   try {
-    return JSON.parse(localStorage.getItem(draftKey(interviewId)) || 'null');
+    return JSON.parse(localStorage.getItem(key) || 'null');
   } catch {
     return null;
   }
 }
 
-function storeDraft(interviewId, draft) {
+function storeDraft(key, draft) {
   try {
-    if (draft && draft.text) localStorage.setItem(draftKey(interviewId), JSON.stringify(draft));
-    else localStorage.removeItem(draftKey(interviewId));
+    if (draft?.text) localStorage.setItem(key, JSON.stringify(draft));
+    else localStorage.removeItem(key);
   } catch {
     // Storage full or disabled: the text stays in the box, which is the main safeguard.
   }
 }
 
+/** The "done" checkbox of a note in a `.note` item. */
+export function tickBox(note) {
+  const box = h('input', {
+    type: 'checkbox',
+    checked: note.status === 'done',
+    'aria-label': `Done: ${note.text}`,
+    onchange: async () => {
+      box.disabled = true;
+      try {
+        Object.assign(note, await api.patch(`/note-items/${note.id}`, { status: box.checked ? 'done' : 'open' }, { ifMatch: note.version }));
+        box.closest('.note').classList.toggle('done', note.status === 'done');
+      } catch (exc) {
+        box.checked = note.status === 'done';
+        if (exc?.name !== 'ApiError') throw exc;
+      } finally {
+        box.disabled = false;
+      }
+    },
+  });
+  return box;
+}
+
 /** The six sections; `notes.add(item)` and `notes.replace(items)` keep them current. */
-export function noteSections(items, { headingLevel = 'h3' } = {}) {
+export function noteSections(items, { headingLevel = 'h3', interviewId } = {}) {
   const lists = {};
   const root = h(
     'div',
@@ -50,32 +99,21 @@ export function noteSections(items, { headingLevel = 'h3' } = {}) {
   let current = byCategory();
 
   function noteItem(note) {
-    const box = h('input', {
-      type: 'checkbox',
-      checked: note.status === 'done',
-      'aria-label': `Done: ${note.text}`,
-      onchange: async () => {
-        box.disabled = true;
-        try {
-          const saved = await api.patch(`/note-items/${note.id}`, { status: box.checked ? 'done' : 'open' }, { ifMatch: note.version });
-          Object.assign(note, saved);
-          li.classList.toggle('done', note.status === 'done');
-        } catch (exc) {
-          box.checked = note.status === 'done';
-          if (exc?.name !== 'ApiError') throw exc;
-        } finally {
-          box.disabled = false;
-        }
-      },
-    });
-    const li = h(
+    if (note.pending) {
+      return h(
+        'li',
+        { class: 'note pending', dataset: { id: note.id } },
+        h('span', { class: 'note-text' }, note.text),
+        badge(note.error ? `Not synced: ${note.error}` : 'waiting to sync', 'pending'),
+      );
+    }
+    return h(
       'li',
       { class: ['note', note.status === 'done' && 'done'], dataset: { id: note.id } },
-      box,
+      tickBox(note),
       h('span', { class: 'note-text' }, note.text),
       note.category === 'to_connect' ? connectAction(note, () => draw()) : null,
     );
-    return li;
   }
 
   function draw() {
@@ -94,10 +132,23 @@ export function noteSections(items, { headingLevel = 'h3' } = {}) {
   };
   root.add = (note) => {
     const list = current[note.category];
-    if (list && !list.some((n) => n.id === note.id)) list.push(note);
+    if (!list) return;
+    const at = list.findIndex((n) => n.id === note.id);
+    if (at < 0) list.push(note);
+    else list[at] = note;
     draw();
   };
   root.replace(items);
+  if (interviewId) {
+    root.interviewId = interviewId;
+    live = root;
+    // A copy from the server (or one sent meanwhile) wins over the waiting one.
+    pending().then((waiting) => {
+      for (const n of waiting) {
+        if (n.interview_id === interviewId && !current[n.category]?.some((x) => x.id === n.id)) root.add({ ...n, pending: true });
+      }
+    }, () => {});
+  }
   return root;
 }
 
@@ -153,7 +204,7 @@ export function categoryPicker(selected, name = 'category') {
  * Keeps the same client id for retries of the same note, so a retry never duplicates it.
  */
 export function noteComposer(interviewId, { onSaved, autofocus = false } = {}) {
-  const saved = loadDraft(interviewId);
+  const saved = loadDraft(draftKey(interviewId));
   let draft = saved ?? { id: newId(), category: 'to_connect', text: '' };
   const textId = uid('note-text');
   const status = saveStatus();
@@ -182,7 +233,7 @@ export function noteComposer(interviewId, { onSaved, autofocus = false } = {}) {
   const remember = () => {
     draft.text = text.value;
     draft.category = form.elements.category.value || draft.category;
-    storeDraft(interviewId, draft);
+    storeDraft(draftKey(interviewId), draft);
   };
   form.addEventListener('input', remember);
   form.addEventListener('change', remember);
@@ -212,15 +263,16 @@ export function noteComposer(interviewId, { onSaved, autofocus = false } = {}) {
     button.disabled = true;
     status.set('saving');
     try {
-      const note = await api.post('/note-items', {
+      const { note, kept } = await send({
         id: draft.id, interview_id: interviewId, category: draft.category, text: draft.text.trim(),
       });
+      const category = CATEGORY_LABEL[draft.category];
       draft = { id: newId(), category: draft.category, text: '' };
-      storeDraft(interviewId, null);
+      storeDraft(draftKey(interviewId), null);
       text.value = '';
-      status.set('saved', `Saved in ${CATEGORY_LABEL[note.category]}`);
+      status.set('saved', kept ? 'No connection: kept on this phone, it will be sent when the connection is back.' : `Saved in ${category}`);
       text.focus();
-      onSaved?.(note);
+      if (note) onSaved?.(note);
     } catch (exc) {
       if (exc?.name !== 'ApiError') throw exc;
       if (exc.network) {
@@ -246,13 +298,7 @@ const PASTE_HINT = 'One note per line, each starting with its category: connect:
  */
 export function pasteMany(interviewId, { onSaved } = {}) {
   const key = `${draftKey(interviewId)}.paste`;
-  let draft;
-  try {
-    draft = JSON.parse(localStorage.getItem(key) || 'null');
-  } catch {
-    draft = null;
-  }
-  draft ??= { key: newId(), text: '' };
+  let draft = loadDraft(key) ?? { key: newId(), text: '' };
   const id = uid('paste');
   const status = saveStatus();
   const problems = h('ul', { class: 'field-error', id: `${id}-error`, hidden: true });
@@ -271,14 +317,7 @@ export function pasteMany(interviewId, { onSaved } = {}) {
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Add all'), status),
   );
   form.noValidate = true;
-  const store = () => {
-    try {
-      if (draft.text) localStorage.setItem(key, JSON.stringify(draft));
-      else localStorage.removeItem(key);
-    } catch {
-      // The text stays in the box.
-    }
-  };
+  const store = () => storeDraft(key, draft);
   text.addEventListener('input', () => {
     // A different text is a different request: it needs its own idempotency key.
     draft = { key: newId(), text: text.value };
@@ -319,4 +358,41 @@ export function pasteMany(interviewId, { onSaved } = {}) {
     }
   });
   return h('details', { class: 'paste-many' }, h('summary', {}, 'Paste many at once'), form);
+}
+
+/**
+ * After a conversation with no To Connect note: the method's nudge (the API's `warnings`, or
+ * the same check on load), with a way to say "no one this time" (no_connection_dismissed).
+ */
+export function connectionWarning(interview, warnings) {
+  const el = h('div', { class: 'card warning', role: 'status' });
+  const message = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  el.check = (list = warnings) => {
+    const server = (list ?? []).find((w) => w.code === 'no_connection');
+    const done = ['completed', 'thanked'].includes(interview.status);
+    const missing = !interview.no_connection_dismissed && done && !interview.note_items?.some((n) => n.category === 'to_connect');
+    el.hidden = !(server || missing);
+    if (el.hidden) return;
+    mount(
+      el,
+      h('p', {}, h('strong', {}, 'No new connection yet. '), server?.message ?? 'Who else should you talk to? Add a To Connect note with the names they suggested.'),
+      h('button', {
+        type: 'button', class: 'btn btn-secondary',
+        onclick: async (event) => {
+          event.currentTarget.disabled = true;
+          try {
+            Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { no_connection_dismissed: true }, { ifMatch: interview.version }));
+            el.hidden = true;
+          } catch (exc) {
+            if (exc?.name !== 'ApiError') throw exc;
+            message.textContent = exc.message;
+            message.hidden = false;
+          }
+        },
+      }, 'Dismiss: no one this time'),
+      message,
+    );
+  };
+  el.check();
+  return el;
 }

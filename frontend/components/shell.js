@@ -7,6 +7,8 @@ const NAV = [
   ['/app/interviews', 'Interviews'],
   ['/app/contacts', 'Contacts'],
   ['/app/organizations', 'Organizations'],
+  ['/app/network', 'Network'],
+  ['/app/opportunities', 'Opportunities'],
   ['/app/lists', 'Lists'],
 ];
 
@@ -20,6 +22,7 @@ export function shell({ user, onSignOut }) {
       ? h(
           'div',
           { class: 'account' },
+          h('a', { href: '/app/profile', class: 'nav-link settings-link' }, 'Profile'),
           h('a', { href: '/app/settings', class: 'nav-link settings-link' }, 'Settings'),
           h('button', { type: 'button', class: 'btn btn-quiet', onclick: onSignOut }, 'Sign out'),
         )
@@ -27,7 +30,13 @@ export function shell({ user, onSignOut }) {
   );
   const nav = user ? h('nav', { class: 'site-nav', 'aria-label': 'Main' }, h('ul', {}, links)) : null;
   const main = h('main', { id: 'main', tabindex: '-1' });
-  return { root: [header, nav, main], main, nav };
+  // Notes kept on the phone until the connection returns (lib/outbox.js).
+  const sync = h('p', { class: 'sync-badge', role: 'status', hidden: true });
+  sync.set = (n) => {
+    sync.hidden = !n;
+    sync.textContent = n ? `${n} waiting to sync` : '';
+  };
+  return { root: [header, nav, sync, main], main, nav, sync };
 }
 
 /** Marks the nav link of the section `path` is in with aria-current. */
@@ -36,7 +45,9 @@ export function markCurrent(nav, path) {
   for (const link of document.querySelectorAll('.nav-link')) {
     const href = link.getAttribute('href');
     const on = href === '/app' ? path === '/app' || path === '/' : path.startsWith(href);
-    if (on) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
+    if (on) {
+      link.setAttribute('aria-current', 'page');
+      link.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+    } else link.removeAttribute('aria-current');
   }
 }

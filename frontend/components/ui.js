@@ -1,6 +1,6 @@
 // Small shared pieces: page headers, badges, empty states, the saving/saved line.
 
-import { h } from '../lib/dom.js';
+import { h, uid } from '../lib/dom.js';
 
 export function pageHeader(title, ...actions) {
   return h(
@@ -48,6 +48,22 @@ export function saveStatus() {
   return el;
 }
 
+/** "Copy": to the clipboard, or (where that is refused) selects `field` for the keyboard. */
+export function copyButton(text, field, status, name = 'Copy') {
+  return h('button', {
+    type: 'button', class: 'btn btn-secondary',
+    onclick: async () => {
+      field.select();
+      try {
+        await navigator.clipboard.writeText(text());
+        status.textContent = 'Copied';
+      } catch {
+        status.textContent = 'Selected: copy it with your keyboard.';
+      }
+    },
+  }, name);
+}
+
 export function externalLink(url, text) {
   return h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, text ?? url);
 }
@@ -81,4 +97,15 @@ export function confirmButton({ label: text, confirmLabel, onConfirm }) {
   }
   idle();
   return wrap;
+}
+
+/** The delete button at the foot of a page. */
+export function dangerZone(text, confirmLabel, onConfirm) {
+  return h('section', { class: 'danger-zone', 'aria-label': 'Delete' }, confirmButton({ label: text, confirmLabel, onConfirm }));
+}
+
+/** A titled section, labelled by its h2. */
+export function section(title, ...children) {
+  const id = uid('sec');
+  return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), children);
 }

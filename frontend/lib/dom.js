@@ -63,10 +63,6 @@ export function mount(el, ...children) {
   return el;
 }
 
-export function $(selector, root = document) {
-  return root.querySelector(selector);
-}
-
 /** Runs `fn` at most once per `ms` after the last call. */
 export function debounce(fn, ms = 250) {
   let timer;

@@ -20,6 +20,14 @@ export const INTERVIEW_STATUS = {
   no_show: 'No-show',
 };
 
+export const REFERRAL_STATUS = {
+  offered: 'Offered',
+  introduced: 'Introduced',
+  contacted: 'Contacted',
+  met: 'Met',
+  declined: 'Declined',
+};
+
 // The six kinds of note the method asks for after every conversation.
 export const CATEGORIES = [
   ['to_connect', 'To Connect', 'People they suggested you meet'],

@@ -2,6 +2,8 @@
 
 import { api, setCsrfToken } from '../api.js';
 
+const KEY = 'nexthop.user';
+
 class SessionStore extends EventTarget {
   constructor() {
     super();
@@ -12,7 +14,18 @@ class SessionStore extends EventTarget {
 
   /** Asks the server whether it needs set-up and who this browser is signed in as. */
   async load() {
-    const state = await api.get('/setup');
+    let state;
+    try {
+      state = await api.get('/setup');
+    } catch (exc) {
+      // Offline (after a meeting): whoever was signed in here last, until the server answers.
+      const kept = exc.network && JSON.parse(localStorage.getItem(KEY) || 'null');
+      if (!kept) throw exc;
+      this.user = kept;
+      this.offline = true;
+      return this.user;
+    }
+    this.offline = false;
     this.needsSetup = state.needs_setup;
     this.signupMode = state.signup_mode;
     if (this.needsSetup) return this.set(null);
@@ -30,6 +43,8 @@ class SessionStore extends EventTarget {
     this.user = info ? info.user : null;
     if (info) this.needsSetup = false;
     setCsrfToken(info ? info.csrf_token : null);
+    if (info) localStorage.setItem(KEY, JSON.stringify(info.user));
+    else localStorage.removeItem(KEY);
     this.dispatchEvent(new CustomEvent('change'));
     return this.user;
   }

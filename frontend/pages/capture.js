@@ -2,10 +2,11 @@
 // interview completed.
 
 import { api } from '../api.js';
-import { noteComposer, noteSections, pasteMany } from '../components/notes.js';
-import { badge } from '../components/ui.js';
+import { connectionWarning, noteComposer, noteSections, pasteMany } from '../components/notes.js';
+import { badge, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
+import { withSnapshot } from '../lib/outbox.js';
 
 function completeButton(interview, onDone) {
   const message = h('p', { class: 'field-error', role: 'alert', hidden: true });
@@ -14,8 +15,9 @@ function completeButton(interview, onDone) {
     button.disabled = true;
     message.hidden = true;
     try {
-      Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version }));
-      onDone();
+      const saved = await api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version });
+      Object.assign(interview, saved);
+      onDone(saved.warnings);
     } catch (exc) {
       if (exc?.name !== 'ApiError') throw exc;
       message.textContent = exc.fields.status ?? exc.message;
@@ -26,12 +28,18 @@ function completeButton(interview, onDone) {
   return h('div', { class: 'complete' }, button, message);
 }
 
+// Opened on a phone without a connection: the copy kept from the last visit, and the notes
+// go to the outbox (lib/outbox.js) until the connection returns.
 export async function render({ params, signal }) {
-  const interview = await api.get(`/interviews/${params.id}`, undefined, { signal });
-  const contact = await api.get(`/contacts/${interview.contact_id}`, undefined, { signal });
+  const { interview, contact, offline } = await withSnapshot(`capture.${params.id}`, async () => {
+    const found = await api.get(`/interviews/${params.id}`, undefined, { signal });
+    return { interview: found, contact: await api.get(`/contacts/${found.contact_id}`, undefined, { signal }) };
+  });
   const i = interview;
   const state = h('div', { class: 'capture-state' });
-  const drawState = () => {
+  const warning = connectionWarning(i);
+  const drawState = (warnings) => {
+    warning.check(warnings);
     const done = ['completed', 'thanked'].includes(i.status);
     state.replaceChildren(
       h('p', { class: 'subtitle' }, badge(label(INTERVIEW_STATUS, i.status), i.status), i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : null),
@@ -41,13 +49,20 @@ export async function render({ params, signal }) {
     );
   };
   drawState();
-  const sections = noteSections(i.note_items, { headingLevel: 'h3' });
+  const sections = noteSections(i.note_items, { interviewId: i.id });
+  const onSaved = (note) => {
+    sections.add(note);
+    i.note_items.push(note);
+    warning.check();
+  };
   return [
     h('h1', { tabindex: '-1' }, `Notes: ${contact.full_name}`),
+    offline ? h('p', { class: 'card warning' }, 'Offline: showing what this phone kept. New notes are sent when you are back online.') : null,
     state,
-    noteComposer(i.id, { onSaved: (note) => sections.add(note) }),
-    pasteMany(i.id, { onSaved: (note) => sections.add(note) }),
-    h('section', { 'aria-labelledby': 'so-far' }, h('h2', { id: 'so-far' }, 'So far'), sections),
+    warning,
+    noteComposer(i.id, { onSaved }),
+    pasteMany(i.id, { onSaved }),
+    section('So far', sections),
     h('p', {}, h('a', { href: `/app/interviews/${i.id}` }, 'Open the whole interview')),
   ];
 }

@@ -2,7 +2,8 @@
 
 import { api } from '../api.js';
 import { interviewItem } from '../components/interview-item.js';
-import { badge, confirmButton, details, emptyState, externalLink, linkButton, pageHeader } from '../components/ui.js';
+import { alignmentView, warmPaths } from '../components/paths.js';
+import { badge, dangerZone, details, emptyState, externalLink, linkButton, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CONTACT_STATUS, formatDate, label } from '../lib/format.js';
 import { contactsById, nameOf } from '../lib/lookup.js';
@@ -22,10 +23,12 @@ function referralList(referrals, contacts, end) {
 
 export async function render({ params, navigate, signal }) {
   const contact = await api.get(`/contacts/${params.id}`, undefined, { signal });
-  const [org, interviews, referrals] = await Promise.all([
+  const [org, interviews, referrals, paths, alignment] = await Promise.all([
     contact.organization_id ? api.get(`/organizations/${contact.organization_id}`, undefined, { signal }) : null,
     api.get('/interviews', { contact_id: contact.id, sort: '-scheduled_at', limit: 50 }, { signal }),
     api.get('/referrals', { contact_id: contact.id, limit: 100 }, { signal }),
+    api.get(`/contacts/${contact.id}/warm-paths`, { limit: 3 }, { signal }),
+    api.get(`/contacts/${contact.id}/alignment`, undefined, { signal }),
   ]);
   const introducedBy = referrals.items.filter((r) => r.to_contact_id === contact.id && r.from_contact_id);
   const introduced = referrals.items.filter((r) => r.from_contact_id === contact.id);
@@ -54,37 +57,25 @@ export async function render({ params, navigate, signal }) {
       ['Next follow-up', c.next_follow_up ? formatDate(c.next_follow_up) : null],
       ['Notes', c.notes ? h('span', { class: 'pre' }, c.notes) : null],
     ]),
-    h(
-      'section',
-      { 'aria-labelledby': 'conv-title' },
-      h('h2', { id: 'conv-title' }, 'Conversations'),
+    section('Warm path', warmPaths(paths, 'Nobody links you to them yet. Record who introduced them, or meet them yourself.')),
+    section('Alignment', alignmentView(alignment)),
+    section(
+      'Conversations',
       interviews.items.length
         ? h('ul', { class: 'list' }, interviews.items.map((i) => interviewItem(i, contacts, { byDate: true })))
         : emptyState('No conversation yet.', `Plan an informational interview: twenty minutes of ${c.full_name.split(' ')[0]}'s time and good questions.`),
     ),
-    h(
-      'section',
-      { 'aria-labelledby': 'by-title' },
-      h('h2', { id: 'by-title' }, 'Introduced by'),
+    section(
+      'Introduced by',
       introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : h('p', { class: 'hint' }, 'Someone you found yourself.'),
     ),
-    h(
-      'section',
-      { 'aria-labelledby': 'intro-title' },
-      h('h2', { id: 'intro-title' }, 'Introduced you to'),
+    section(
+      'Introduced you to',
       introduced.length ? referralList(introduced, contacts, 'to_contact_id') : h('p', { class: 'hint' }, 'No one yet. Ask at the end of your conversation: who else should I talk to?'),
     ),
-    h(
-      'section',
-      { class: 'danger-zone', 'aria-label': 'Delete' },
-      confirmButton({
-        label: 'Delete contact',
-        confirmLabel: 'Delete with their conversations and notes',
-        onConfirm: async () => {
-          await api.del(`/contacts/${c.id}`, { query: { cascade: true }, ifMatch: c.version });
-          navigate('/app/contacts', { replace: true });
-        },
-      }),
-    ),
+    dangerZone('Delete contact', 'Delete with their conversations and notes', async () => {
+      await api.del(`/contacts/${c.id}`, { query: { cascade: true }, ifMatch: c.version });
+      navigate('/app/contacts', { replace: true });
+    }),
   ];
 }

@@ -6,7 +6,21 @@ import { badge, emptyState, linkButton, pageHeader } from '../components/ui.js';
 import { debounce, h, mount } from '../lib/dom.js';
 import { CONTACT_STATUS, label } from '../lib/format.js';
 
-const FILTERS = ['q', 'status', 'organization_id', 'tag'];
+const FILTERS = ['q', 'status', 'organization_id', 'tag', 'degree'];
+const MET = new Set(['met', 'keep_in_touch', 'dormant']);
+
+/**
+ * The list API has no degree filter: degrees come from the referral graph, as the
+ * organization's people endpoint defines them. 1st: a referral from you, met, or a referral
+ * to them that reached met; 2nd: not 1st, with a live referral from someone 1st.
+ */
+async function degreeFinder(signal) {
+  const { nodes, edges } = await api.get('/network/graph', undefined, { signal });
+  const first = new Set(nodes.filter((n) => n.depth === 1 || MET.has(n.status)).map((n) => n.id));
+  for (const e of edges) if (e.status === 'met') first.add(e.to);
+  const second = new Set(edges.filter((e) => e.status !== 'declined' && first.has(e.from)).map((e) => e.to));
+  return (c) => (first.has(c.id) || MET.has(c.status) ? 1 : second.has(c.id) ? 2 : 0);
+}
 
 function contactItem(contact, orgs) {
   const org = orgs.get(contact.organization_id)?.name;
@@ -38,16 +52,29 @@ export async function render({ query, router, signal }) {
       options: [['', 'Any organization'], ...orgList.map((o) => [o.id, o.name])],
     }),
     field({ name: 'tag', label: 'Tag', value: filters.tag, autocomplete: 'off' }),
+    field({
+      name: 'degree', label: 'Degree', type: 'select', value: filters.degree,
+      options: [['', 'Any degree'], ['1', '1st: you know them'], ['2', '2nd: through someone']],
+    }),
   );
   const count = h('p', { class: 'count', role: 'status', 'aria-live': 'polite' });
   const results = h('div', { class: 'results' });
   let cursor = null;
   let items = [];
   let latest = 0;
+  let degreeOf = null;
 
   async function load(more = false) {
     const mine = ++latest;
-    const page = await api.get('/contacts', { ...filters, cursor: more ? cursor : null, limit: 50 }, { signal });
+    const { degree, ...rest } = filters;
+    let page;
+    if (degree) {
+      degreeOf ??= await degreeFinder(signal);
+      const found = (await listAll('/contacts', rest)).filter((c) => degreeOf(c) === Number(degree));
+      page = { items: found, total: found.length, next_cursor: null };
+    } else {
+      page = await api.get('/contacts', { ...rest, cursor: more ? cursor : null, limit: 50 }, { signal });
+    }
     if (mine !== latest) return; // a newer search has been sent since
     items = more ? [...items, ...page.items] : page.items;
     cursor = page.next_cursor;

@@ -2,7 +2,7 @@
 // calls for, what is coming up, and how many open notes wait in each category.
 
 import { api } from '../api.js';
-import { badge, emptyState, linkButton, pageHeader } from '../components/ui.js';
+import { badge, emptyState, linkButton, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CATEGORIES, formatDateTime } from '../lib/format.js';
 
@@ -55,18 +55,14 @@ export async function render({ session, signal }) {
           linkButton(`/app/interviews/${last.id}/capture`, `Capture notes: ${lastName}`, 'btn-primary btn-big'),
         )
       : null,
-    h(
-      'section',
-      { 'aria-labelledby': 'todo-title' },
-      h('h2', { id: 'todo-title' }, 'To do next'),
+    section(
+      'To do next',
       inbox.reminders.length
         ? h('ul', { class: 'list' }, inbox.reminders.map(reminderItem))
         : h('p', { class: 'hint' }, 'Nothing is waiting on you. Thank-yous, introductions and follow-ups will show up here when they are due.'),
     ),
-    h(
-      'section',
-      { 'aria-labelledby': 'next-title' },
-      h('h2', { id: 'next-title' }, 'Coming up'),
+    section(
+      'Coming up',
       inbox.upcoming.length
         ? h('ul', { class: 'list' }, inbox.upcoming.map(upcomingItem))
         : emptyState(
@@ -76,10 +72,8 @@ export async function render({ session, signal }) {
           ),
     ),
     open.length
-      ? h(
-          'section',
-          { 'aria-labelledby': 'open-title' },
-          h('h2', { id: 'open-title' }, 'Open notes'),
+      ? section(
+          'Open notes',
           h('ul', { class: 'counts' }, open.map(([key, text, n]) => h('li', {}, h('a', { href: `/app/lists/${key}`, class: 'badge badge-tag' }, `${text}: ${n}`)))),
         )
       : null,

@@ -1,10 +1,12 @@
-// One interview: details, its place in the lifecycle, the prep checklist and the notes in
-// their six sections.
+// One interview: where it stands, scheduling, the prep sheet, the messages to send and the
+// notes in their six sections.
 
 import { api } from '../api.js';
 import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
-import { noteComposer, noteSections, pasteMany } from '../components/notes.js';
-import { badge, confirmButton, details, externalLink, linkButton, pageHeader } from '../components/ui.js';
+import { connectionWarning, noteComposer, noteSections, pasteMany } from '../components/notes.js';
+import { prepSheet } from '../components/prep.js';
+import { messages, scheduling } from '../components/schedule.js';
+import { badge, dangerZone, details, externalLink, linkButton, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 
@@ -30,86 +32,60 @@ export function statusForm(interview, { onChanged } = {}) {
   return form;
 }
 
-function checklist(interview) {
-  if (!interview.checklist.length) return null;
-  const status = h('p', { class: 'save-status', role: 'status' });
-  const items = interview.checklist.map((item, index) => {
-    const id = `check-${index}`;
-    const box = h('input', {
-      type: 'checkbox', id, checked: item.done,
-      onchange: async () => {
-        const next = interview.checklist.map((c, i) => (i === index ? { ...c, done: box.checked } : c));
-        box.disabled = true;
-        status.textContent = 'Saving…';
-        try {
-          Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { checklist: next }, { ifMatch: interview.version }));
-          status.textContent = 'Saved';
-        } catch (exc) {
-          if (exc?.name !== 'ApiError') throw exc;
-          box.checked = !box.checked;
-          status.textContent = `Not saved: ${exc.message}`;
-        } finally {
-          box.disabled = false;
-        }
-      },
-    });
-    return h('li', { class: 'check' }, box, h('label', { for: id }, item.text));
-  });
-  return h('section', { 'aria-labelledby': 'prep-title' }, h('h2', { id: 'prep-title' }, 'Preparation'), h('ul', { class: 'checklist' }, items), status);
-}
-
 export async function render({ params, navigate, signal }) {
-  const interview = await api.get(`/interviews/${params.id}`, undefined, { signal });
-  const contact = await api.get(`/contacts/${interview.contact_id}`, undefined, { signal });
-  const i = interview;
+  const [i, prep] = await Promise.all([
+    api.get(`/interviews/${params.id}`, undefined, { signal }),
+    api.get(`/interviews/${params.id}/prep`, undefined, { signal }),
+  ]);
+  const who = prep.interviewee;
   const subtitle = h('p', { class: 'subtitle' });
-  const drawSubtitle = () => subtitle.replaceChildren(
-    badge(label(INTERVIEW_STATUS, i.status), i.status),
-    i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : ' No time set yet',
-  );
-  drawSubtitle();
-  const sections = noteSections(i.note_items);
-  return [
-    pageHeader(
-      h('span', {}, 'Interview with ', h('a', { href: `/app/contacts/${contact.id}` }, contact.full_name)),
-      linkButton(`/app/interviews/${i.id}/capture`, 'Capture notes'),
-      linkButton(`/app/interviews/${i.id}/edit`, 'Edit', 'btn-secondary'),
-    ),
-    subtitle,
-    statusForm(i, { onChanged: drawSubtitle }),
-    details([
+  const when = h('div');
+  const warning = connectionWarning(i);
+  const status = statusForm(i, { onChanged: (saved) => refresh(saved.warnings) });
+  function refresh(warnings) {
+    subtitle.replaceChildren(
+      badge(label(INTERVIEW_STATUS, i.status), i.status),
+      i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : ' No time set yet',
+    );
+    status.elements.status.value = i.status;
+    warning.check(warnings);
+    when.replaceChildren(details([
       ['When', i.scheduled_at ? formatDateTime(i.scheduled_at) : null],
       ['Length', `${i.duration_minutes} minutes`],
       ['Where', i.location],
       ['Link', i.meeting_url ? externalLink(i.meeting_url, 'Join the meeting') : null],
       ['Summary', i.summary ? h('span', { class: 'pre' }, i.summary) : null],
-    ]),
-    i.agenda.length
-      ? h('section', { 'aria-labelledby': 'agenda-title' }, h('h2', { id: 'agenda-title' }, 'Agenda'), h('ol', { class: 'agenda' }, i.agenda.map((a) => h('li', {}, a))))
-      : null,
-    i.research_notes
-      ? h('section', { 'aria-labelledby': 'research-title' }, h('h2', { id: 'research-title' }, 'Research'), h('p', { class: 'pre' }, i.research_notes))
-      : null,
-    checklist(i),
-    h(
-      'section',
-      { 'aria-labelledby': 'notes-title' },
-      h('h2', { id: 'notes-title' }, 'Notes'),
-      noteComposer(i.id, { onSaved: (note) => sections.add(note) }),
-      pasteMany(i.id, { onSaved: (note) => sections.add(note) }),
+    ]));
+  }
+  refresh();
+  const sections = noteSections(i.note_items, { interviewId: i.id });
+  const onSaved = (note) => {
+    sections.add(note);
+    i.note_items.push(note);
+    warning.check();
+  };
+  return [
+    pageHeader(
+      h('span', {}, 'Interview with ', h('a', { href: `/app/contacts/${who.id}` }, who.full_name)),
+      linkButton(`/app/interviews/${i.id}/capture`, 'Capture notes'),
+      linkButton(`/app/interviews/${i.id}/edit`, 'Edit', 'btn-secondary'),
+    ),
+    subtitle,
+    warning,
+    status,
+    when,
+    ['idea', 'outreach_sent', 'scheduled'].includes(i.status) ? scheduling(i, { onChanged: () => refresh() }) : null,
+    prepSheet(prep, i),
+    messages(i, { onChanged: () => refresh() }),
+    section(
+      'Notes',
+      noteComposer(i.id, { onSaved }),
+      pasteMany(i.id, { onSaved }),
       sections,
     ),
-    h(
-      'section',
-      { class: 'danger-zone', 'aria-label': 'Delete' },
-      confirmButton({
-        label: 'Delete interview',
-        confirmLabel: 'Delete it and its notes',
-        onConfirm: async () => {
-          await api.del(`/interviews/${i.id}`, { query: { cascade: true }, ifMatch: i.version });
-          navigate('/app/interviews', { replace: true });
-        },
-      }),
-    ),
+    dangerZone('Delete interview', 'Delete it and its notes', async () => {
+      await api.del(`/interviews/${i.id}`, { query: { cascade: true }, ifMatch: i.version });
+      navigate('/app/interviews', { replace: true });
+    }),
   ];
 }

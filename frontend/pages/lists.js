@@ -1,6 +1,7 @@
 // Lists across every conversation: what to read, look up, do and think about; tickable.
 
 import { api } from '../api.js';
+import { tickBox } from '../components/notes.js';
 import { emptyState, externalLink, pageHeader } from '../components/ui.js';
 import { h, mount } from '../lib/dom.js';
 import { CATEGORY_LABEL, formatDate, formatDateTime } from '../lib/format.js';
@@ -8,11 +9,10 @@ import { CATEGORY_LABEL, formatDate, formatDateTime } from '../lib/format.js';
 const LISTS = ['to_read', 'to_look_up', 'to_do', 'to_follow_up', 'to_think_about', 'to_connect'];
 
 function listItem(note) {
-  const box = h('input', { type: 'checkbox', checked: note.status === 'done', 'aria-label': `Done: ${note.text}` });
-  const li = h(
+  return h(
     'li',
     { class: ['note', note.status === 'done' && 'done'] },
-    box,
+    tickBox(note),
     h(
       'div',
       { class: 'note-body' },
@@ -32,19 +32,6 @@ function listItem(note) {
       ),
     ),
   );
-  box.addEventListener('change', async () => {
-    box.disabled = true;
-    try {
-      Object.assign(note, await api.patch(`/note-items/${note.id}`, { status: box.checked ? 'done' : 'open' }, { ifMatch: note.version }));
-      li.classList.toggle('done', note.status === 'done');
-    } catch (exc) {
-      if (exc?.name !== 'ApiError') throw exc;
-      box.checked = note.status === 'done';
-    } finally {
-      box.disabled = false;
-    }
-  });
-  return li;
 }
 
 export async function render({ params, query, signal }) {

@@ -1,16 +1,32 @@
-// One organization: why it matters and the people you know there.
+// One organization: why it matters, the people you know there by degree, and warm paths in.
 
 import { api, listAll } from '../api.js';
-import { badge, confirmButton, details, emptyState, externalLink, linkButton, pageHeader } from '../components/ui.js';
+import { warmPaths } from '../components/paths.js';
+import { badge, dangerZone, details, emptyState, externalLink, linkButton, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CONTACT_STATUS, label } from '../lib/format.js';
 import { interestText } from './organizations.js';
 
+function person(c, ...extra) {
+  return h(
+    'li',
+    { class: 'item' },
+    h('a', { href: `/app/contacts/${c.id}`, class: 'item-main' }, c.full_name),
+    h('span', { class: 'item-meta' }, c.title ? h('span', {}, c.title) : null, badge(label(CONTACT_STATUS, c.status), c.status)),
+    extra,
+  );
+}
+
 export async function render({ params, navigate, signal }) {
-  const [o, people] = await Promise.all([
+  const [o, all, people, paths] = await Promise.all([
     api.get(`/organizations/${params.id}`, undefined, { signal }),
     listAll('/contacts', { organization_id: params.id }),
+    api.get(`/organizations/${params.id}/people`, undefined, { signal }),
+    api.get(`/organizations/${params.id}/warm-paths`, { limit: 5 }, { signal }),
   ]);
+  const known = new Set([...people.first_degree.map((c) => c.id), ...people.second_degree.map((s) => s.contact.id)]);
+  const others = all.filter((c) => !known.has(c.id));
+  const list = (items, render) => h('ul', { class: 'list' }, items.map(render));
   return [
     pageHeader(
       o.name,
@@ -25,30 +41,22 @@ export async function render({ params, navigate, signal }) {
       ['Tags', o.tags.length ? h('span', { class: 'tags' }, o.tags.map((t) => badge(t, 'tag'))) : null],
       ['Notes', o.notes ? h('span', { class: 'pre' }, o.notes) : null],
     ]),
-    h(
-      'section',
-      { 'aria-labelledby': 'people-title' },
-      h('h2', { id: 'people-title' }, 'People there'),
-      people.length
-        ? h('ul', { class: 'list' }, people.map((c) => h(
-            'li',
-            { class: 'item' },
-            h('a', { href: `/app/contacts/${c.id}`, class: 'item-main' }, c.full_name),
-            h('span', { class: 'item-meta' }, c.title ? h('span', {}, c.title) : null, badge(label(CONTACT_STATUS, c.status), c.status)),
-          )))
-        : emptyState('Nobody yet.', `Who could tell you what working at ${o.name} is really like? Ask your contacts whom they know there.`),
+    section(
+      'People there',
+      all.length ? null : emptyState('Nobody yet.', `Who could tell you what working at ${o.name} is really like? Ask your contacts whom they know there.`),
+      people.first_degree.length ? [h('h3', {}, '1st degree: you know them'), list(people.first_degree, (c) => person(c))] : null,
+      people.second_degree.length
+        ? [h('h3', {}, '2nd degree: someone you know can introduce you'), list(people.second_degree, (s) => person(
+            s.contact,
+            h('span', { class: 'tags' }, 'Through ', s.introducers.map((i, n) => [n ? ', ' : '', h('a', { href: `/app/contacts/${i.contact.id}` }, i.contact.full_name)])),
+          ))]
+        : null,
+      others.length ? [h('h3', {}, 'Not connected yet'), list(others, (c) => person(c))] : null,
     ),
-    h(
-      'section',
-      { class: 'danger-zone', 'aria-label': 'Delete' },
-      confirmButton({
-        label: 'Delete organization',
-        confirmLabel: 'Really delete',
-        onConfirm: async () => {
-          await api.del(`/organizations/${o.id}`, { ifMatch: o.version });
-          navigate('/app/organizations', { replace: true });
-        },
-      }),
-    ),
+    section('Warm paths in', warmPaths(paths, `No chain of introductions reaches anyone at ${o.name} yet.`)),
+    dangerZone('Delete organization', 'Really delete', async () => {
+      await api.del(`/organizations/${o.id}`, { ifMatch: o.version });
+      navigate('/app/organizations', { replace: true });
+    }),
   ];
 }

@@ -2,7 +2,7 @@
 
 import { api } from '../api.js';
 import { clearErrors, field, formAlert, onSubmit, setFieldError, submitButton } from '../components/form.js';
-import { confirmButton, details, emptyState, pageHeader } from '../components/ui.js';
+import { confirmButton, copyButton, details, emptyState, pageHeader, section } from '../components/ui.js';
 import { h, mount } from '../lib/dom.js';
 import { formatDate, formatDateTime } from '../lib/format.js';
 
@@ -11,18 +11,7 @@ const SCOPES = [['read_write', 'Read and write'], ['read', 'Read only']];
 function secretBox(created) {
   const input = h('input', { type: 'text', readonly: true, value: created.secret, id: 'new-secret', class: 'secret', spellcheck: 'false' });
   const copied = h('span', { role: 'status', class: 'save-status' });
-  const copy = h('button', {
-    type: 'button', class: 'btn btn-secondary',
-    onclick: async () => {
-      input.select();
-      try {
-        await navigator.clipboard.writeText(created.secret);
-        copied.textContent = 'Copied';
-      } catch {
-        copied.textContent = 'Selected: copy it with your keyboard.';
-      }
-    },
-  }, 'Copy');
+  const copy = copyButton(() => created.secret, input, copied);
   return h(
     'div',
     { class: 'card secret-card', role: 'region', 'aria-labelledby': 'secret-title' },
@@ -86,10 +75,8 @@ async function tokensSection(signal) {
     created.querySelector('input').focus();
   }, { busyText: 'Creating…', aliases: { expires_at: 'expires_on' } });
   await refresh();
-  return h(
-    'section',
-    { 'aria-labelledby': 'tokens-title' },
-    h('h2', { id: 'tokens-title' }, 'API tokens'),
+  return section(
+    'API tokens',
     created,
     list,
     form,
@@ -126,10 +113,8 @@ export async function render({ session, navigate, signal }) {
   const user = session.user;
   return [
     pageHeader('Settings'),
-    h(
-      'section',
-      { 'aria-labelledby': 'account-title' },
-      h('h2', { id: 'account-title' }, 'Account'),
+    section(
+      'Account',
       details([
         ['Name', user.display_name],
         ['Email', user.email],
@@ -138,10 +123,8 @@ export async function render({ session, navigate, signal }) {
     ),
     await tokensSection(signal),
     passwordSection(user.email),
-    h(
-      'section',
-      { 'aria-labelledby': 'sessions-title' },
-      h('h2', { id: 'sessions-title' }, 'Sessions'),
+    section(
+      'Sessions',
       h('p', {}, 'Lost a phone, or signed in on a shared computer? Sign out of every browser at once.'),
       confirmButton({
         label: 'Sign out everywhere',

@@ -188,6 +188,12 @@ def phone(browser: "Browser", server: str) -> Iterator["Page"]:
 
 
 @pytest.fixture
+def tokyo_page(browser: "Browser", server: str) -> Iterator["Page"]:
+    """A desktop page whose clock is set to Tokyo (UTC+9, no daylight saving time)."""
+    yield from _open_page(browser, server, {**DESKTOP, "timezone_id": "Asia/Tokyo"})
+
+
+@pytest.fixture
 def browser_dark_page(browser: "Browser", server: str) -> Iterator["Page"]:
     """A desktop page whose system asks for dark mode."""
     yield from _open_page(browser, server, {**DESKTOP, "color_scheme": "dark"})
@@ -229,3 +235,20 @@ def assert_no_horizontal_scroll(page: "Page") -> None:
         ".filter(a => a.scrollWidth > a.clientWidth).map(a => a.textContent)"
     )
     assert not clipped, f"navigation labels cut off: {clipped}"
+
+
+# Small accessibility checks (axe-core is not available offline), run in the page: every
+# visible control has a name, headings go down one level at a time from a single h1, a status
+# is never colour alone, and the focused element shows where it is.
+_A11Y_SCRIPT = (Path(__file__).resolve().parent / "a11y.js").read_text()
+
+
+def check_accessibility(page: "Page", tabs: int = 6) -> None:
+    """The page-wide checks, then a few Tab stops from the heading: each must show its focus."""
+    problems = page.evaluate(_A11Y_SCRIPT, "page")
+    assert not problems, "\n".join(problems)
+    page.locator("main h1").first.focus()
+    for _ in range(tabs):
+        page.keyboard.press("Tab")
+        ring = page.evaluate(_A11Y_SCRIPT, "focus")
+        assert ring in ("ok", "body"), f"no visible focus on {ring}"

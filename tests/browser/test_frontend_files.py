@@ -44,3 +44,15 @@ def test_nothing_loaded_from_elsewhere() -> None:
     index = (FRONTEND / "index.html").read_text()
     assert len(re.findall(r"<script\b", index)) == 1
     assert '<script type="module" src="/static/app.js"></script>' in index
+
+
+def test_the_service_worker_keeps_every_module_for_offline_use() -> None:
+    text = (FRONTEND / "sw.js").read_text()
+    found = re.search(r"MODULES = `([^`]*)`", text)
+    assert found, "sw.js lists the modules to keep in MODULES"
+    on_disk = {
+        str(path.relative_to(FRONTEND).with_suffix(""))
+        for path in sources(".js")
+        if path.name != "sw.js"
+    }
+    assert set(found.group(1).split()) == on_disk

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import User, assert_no_horizontal_scroll, screenshot, sign_in
+from tests.browser.conftest import (
+    User,
+    assert_no_horizontal_scroll,
+    check_accessibility,
+    screenshot,
+    sign_in,
+)
 
 LONG = "Maximilian Alexandros Papadopoulos-Featherstonehaugh"
 
@@ -26,7 +32,14 @@ def seed(user: User) -> dict[str, str]:
               "email": "maximilian.featherstonehaugh@tidewater.example"},
     )  # fmt: skip
     sam = user.api("POST", "/contacts", json={"full_name": "Sam Lee"})
+    user.api("POST", "/referrals", json={"from_contact_id": None, "to_contact_id": maya["id"],
+                                         "status": "met"})  # fmt: skip
     user.api("POST", "/referrals", json={"from_contact_id": maya["id"], "to_contact_id": sam["id"]})
+    user.api("PATCH", "/profile", json={"focus_areas": ["storage"], "ask": "Advice on grid roles"})
+    user.api("POST", "/profile/share-link")
+    opportunity = user.api(
+        "POST", "/opportunities", json={"title": "Storage analyst role", "contact_id": sam["id"]}
+    )
     interview = user.api(
         "POST", "/interviews",
         json={"contact_id": maya["id"], "status": "scheduled",
@@ -37,7 +50,10 @@ def seed(user: User) -> dict[str, str]:
         "POST", "/note-items",
         json={"interview_id": interview["id"], "category": "to_read", "text": "The Grid " * 20},
     )  # fmt: skip
-    return {"org": org["id"], "contact": maya["id"], "interview": interview["id"]}
+    return {
+        "org": org["id"], "contact": maya["id"], "interview": interview["id"],
+        "opportunity": opportunity["id"],
+    }  # fmt: skip
 
 
 def screens(ids: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -57,6 +73,11 @@ def screens(ids: dict[str, str]) -> list[tuple[str, str, str]]:
         ("capture", f"/app/interviews/{ids['interview']}/capture", f"Notes: {LONG}"),
         ("lists", "/app/lists", "Lists"),
         ("settings", "/app/settings", "Settings"),
+        ("profile", "/app/profile", "Your profile"),
+        ("network", "/app/network", "Network"),
+        ("opportunities", "/app/opportunities", "Opportunities"),
+        ("opportunity", f"/app/opportunities/{ids['opportunity']}", "Storage analyst role"),
+        ("opportunity-new", "/app/opportunities/new", "Add an opportunity"),
         ("not-found", "/app/nowhere", "Not found"),
     ]
 
@@ -75,6 +96,7 @@ def test_every_screen_renders_cleanly(
         assert page.title().endswith("· Nexthop")
         assert_no_horizontal_scroll(page)
         screenshot(page, f"{device}-{name}")
+        check_accessibility(page)
 
 
 def test_signed_out_screens_render_cleanly(phone: Page) -> None:

@@ -1,0 +1,99 @@
+// Notes typed without a connection wait on the phone (IndexedDB) and are sent in the order
+// they were typed once it returns. Each carries its client-made id, so a retry (the answer
+// was lost, not the request) never makes a second copy: the API answers with the first.
+
+import { api } from '../api.js';
+import { session } from './store.js';
+
+const STORE = 'outbox';
+export const outbox = new EventTarget(); // 'change' {detail: count}, 'sent' {detail: note}
+let opened;
+let running = null;
+let retry;
+
+function run(mode, op) {
+  opened ??= new Promise((resolve, reject) => {
+    const req = indexedDB.open('nexthop', 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'seq', autoIncrement: true });
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  return opened.then((db) => new Promise((resolve, reject) => {
+    const req = op(db.transaction(STORE, mode).objectStore(STORE));
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  }));
+}
+
+/** This user's waiting notes, oldest first. */
+export async function pending() {
+  const all = await run('readonly', (s) => s.getAll());
+  return all.filter((n) => n.owner === session.user?.id);
+}
+
+async function changed() {
+  const n = (await pending()).length;
+  outbox.dispatchEvent(new CustomEvent('change', { detail: n }));
+  return n;
+}
+
+/** Keeps `note` ({id, interview_id, category, text}) on the phone and tries to send it. */
+export async function queue(note) {
+  await run('readwrite', (s) => s.add({ ...note, owner: session.user?.id }));
+  await changed();
+  return flush();
+}
+
+/** Sends what waits, in order; stops at the first failure that a retry could fix. */
+export function flush() {
+  running ??= drain().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+async function drain() {
+  if (!session.user) return changed();
+  for (;;) {
+    const next = (await pending()).find((n) => !n.error);
+    if (!next) break;
+    const { seq, owner, ...body } = next;
+    try {
+      const saved = await api.post('/note-items', body);
+      await run('readwrite', (s) => s.delete(seq));
+      outbox.dispatchEvent(new CustomEvent('sent', { detail: saved }));
+    } catch (exc) {
+      if (exc?.name !== 'ApiError') throw exc;
+      if (exc.network || exc.status === 401 || exc.status === 429 || exc.status >= 500) {
+        clearTimeout(retry);
+        retry = setTimeout(flush, 20000);
+        break;
+      }
+      // Refused for good (e.g. its interview was deleted): kept, with the reason, not retried.
+      await run('readwrite', (s) => s.put({ ...next, error: exc.message }));
+    }
+  }
+  return changed();
+}
+
+/** The last good copy of what `load()` returns, for a screen opened without a connection. */
+export async function withSnapshot(key, load) {
+  const name = `nexthop.snap.${key}`;
+  try {
+    const data = await load();
+    try {
+      localStorage.setItem(name, JSON.stringify(data));
+    } catch {
+      // Storage full: the screen still works online.
+    }
+    return data;
+  } catch (exc) {
+    const kept = exc?.network && JSON.parse(localStorage.getItem(name) || 'null');
+    if (!kept) throw exc;
+    return { ...kept, offline: true };
+  }
+}
+
+export function forgetSnapshots() {
+  for (const key of Object.keys(localStorage)) if (key.startsWith('nexthop.snap.')) localStorage.removeItem(key);
+}

@@ -1,0 +1,137 @@
+// Your profile: what you are looking for and your ask (with a link to share it), and the
+// wording of the three messages, with the placeholders they may use.
+
+import { api } from '../api.js';
+import { field, formAlert, onSubmit, setAlert, submitButton } from '../components/form.js';
+import { confirmButton, copyButton, pageHeader, section } from '../components/ui.js';
+import { h, mount } from '../lib/dom.js';
+import { splitTags } from '../lib/format.js';
+
+const KINDS = { outreach: 'Outreach', thank_you: 'Thank-you', follow_up: 'Follow-up' };
+
+function profileForm(profile) {
+  const p = profile;
+  const form = h(
+    'form',
+    { class: 'card' },
+    formAlert(),
+    field({ name: 'focus_areas', label: 'Focus areas', value: p.focus_areas.join(', '), hint: 'Separated by commas; contacts and organizations with the same tags align.' }),
+    field({ name: 'learn_from', label: 'Who you want to learn from', type: 'textarea', value: p.learn_from }),
+    field({ name: 'values', label: 'What matters to you in work', type: 'textarea', value: p.values }),
+    field({ name: 'situation', label: 'Your situation', type: 'textarea', value: p.situation }),
+    field({ name: 'ask', label: 'Your ask', type: 'textarea', value: p.ask, hint: 'Short enough to forward.' }),
+    submitButton('Save profile'),
+  );
+  onSubmit(form, async (data) => {
+    Object.assign(p, await api.patch('/profile', { ...data, focus_areas: splitTags(data.focus_areas) }, { ifMatch: p.version }));
+    return 'Profile saved.';
+  });
+  return form;
+}
+
+function shareBox(profile) {
+  const box = h('div');
+  const message = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const status = h('p', { class: 'save-status', role: 'status' });
+  async function act(fn) {
+    message.hidden = true;
+    try {
+      await fn();
+      Object.assign(profile, await api.get('/profile'));
+      draw();
+    } catch (exc) {
+      if (exc?.name !== 'ApiError') throw exc;
+      message.textContent = exc.message;
+      message.hidden = false;
+    }
+  }
+  const create = (text) => h('button', {
+    type: 'button', class: 'btn btn-secondary',
+    onclick: () => act(() => api.post('/profile/share-link', undefined, { ifMatch: profile.version })),
+  }, text);
+  function draw() {
+    const url = profile.share_url;
+    if (!url) {
+      mount(box, h('p', {}, 'Not shared. A link shows your name, ask, situation and focus areas (never your email) to anyone who has it.'), create('Create share link'), message);
+      return;
+    }
+    const input = h('input', { id: 'share-url', type: 'text', readonly: true, value: url, class: 'secret' });
+    mount(
+      box,
+      h('label', { for: 'share-url' }, 'Share link'),
+      h('div', { class: 'secret-row' }, input, copyButton(() => url, input, status, 'Copy link')),
+      status,
+      h('div', { class: 'form-actions' }, h('a', { href: url, class: 'btn btn-quiet' }, 'Preview'), create('Replace with a new link'), confirmButton({
+        label: 'Turn off sharing',
+        confirmLabel: 'Turn it off now',
+        onConfirm: () => act(() => api.del('/profile/share-link', { ifMatch: profile.version })),
+      })),
+      message,
+    );
+  }
+  draw();
+  return box;
+}
+
+function templateForm(template) {
+  const t = template;
+  const name = KINDS[t.kind];
+  const state = h('p', { class: 'hint' });
+  const reset = h('span');
+  const form = h(
+    'form',
+    { class: 'card', dataset: { kind: t.kind }, 'aria-label': `${name} template` },
+    h('h3', {}, name),
+    state,
+    formAlert(),
+    field({ name: 'subject', label: `${name} subject`, value: t.subject }),
+    field({ name: 'body', label: `${name} body`, type: 'textarea', rows: 10, value: t.body }),
+    h('div', { class: 'form-actions' }, submitButton(`Save ${name.toLowerCase()} template`), reset),
+  );
+  function draw() {
+    state.textContent = t.is_default ? 'The built-in wording.' : 'Your own wording.';
+    form.elements.subject.value = t.subject;
+    form.elements.body.value = t.body;
+    mount(reset, t.is_default ? null : confirmButton({
+      label: 'Reset to default',
+      confirmLabel: 'Use the built-in wording',
+      onConfirm: async () => {
+        await api.del(`/message-templates/${t.kind}`, { ifMatch: t.version });
+        Object.assign(t, await api.get(`/message-templates/${t.kind}`));
+        draw();
+        setAlert(form, 'Back to the built-in wording.', { ok: true });
+      },
+    }));
+  }
+  draw();
+  onSubmit(form, async (data) => {
+    Object.assign(t, await api.put(`/message-templates/${t.kind}`, data, { ifMatch: t.version }));
+    draw();
+    return `${name} template saved.`;
+  });
+  return form;
+}
+
+export async function render({ signal }) {
+  const [profile, templates, placeholders] = await Promise.all([
+    api.get('/profile', undefined, { signal }),
+    api.get('/message-templates', undefined, { signal }),
+    api.get('/message-placeholders', undefined, { signal }),
+  ]);
+  return [
+    pageHeader('Your profile'),
+    profileForm(profile),
+    section('Share your ask', shareBox(profile)),
+    section(
+      'Message templates',
+      h(
+        'details',
+        { class: 'card placeholders' },
+        h('summary', {}, 'Placeholders you can use'),
+        h('p', {}, 'Write ', h('code', {}, '{{ contact.first_name }}'), '; keep a part only when a value exists with ', h('code', {}, '{{#if referrer.first_name}}…{{else}}…{{/if}}'), '.'),
+        h('dl', { class: 'details' }, placeholders.map((p) => h('div', {}, h('dt', {}, h('code', {}, `{{ ${p.name} }}`)), h('dd', {}, p.description)))),
+      ),
+      templates.map(templateForm),
+    ),
+  ];
+}
