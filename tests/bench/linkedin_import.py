@@ -1,0 +1,161 @@
+"""How long a 10,000-connection LinkedIn import takes, through the HTTP API, on SQLite and
+PostgreSQL.
+
+    python -m tests.bench.linkedin_import [--rows 10000] [--postgres [ADMIN_URL]]
+
+Writes a Connections.csv as LinkedIn exports it (the notes before the header, BOM, CRLF,
+1 in 10 rows with an email, 2,000 distinct companies) and uploads it to a fresh app (a
+temporary SQLite file; with --postgres also a throwaway PostgreSQL database, dropped
+afterwards), as one new user with no data. Times, end to end (multipart upload, parsing,
+matching, the bulk writes and the JSON report):
+
+- preview: POST /api/v1/imports/linkedin (nothing written);
+- commit: the same file with ?mode=commit (10,000 contacts, 2,000 organizations and 10,000
+  referral edges in one transaction) — the issue's target is under 3 s;
+- re-import: committing the same file again (every row matched, nothing written).
+"""
+
+import argparse
+import csv
+import io
+import random
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
+
+from backend import migrations
+from backend.config import Settings
+from backend.db import make_engine
+from backend.main import create_app
+from tests.conftest import Api, new_user
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TARGET_SECONDS = 3.0
+NOTES = (
+    'Notes:\r\n"When exporting your connection data, you may notice that some of the email '
+    "addresses are missing. You will only see email addresses for connections who have "
+    "allowed their connections to see or download their email address using this setting "
+    "https://www.linkedin.com/psettings/privacy/email. You can learn more about this here: "
+    'https://www.linkedin.com/help/linkedin/answer/261"\r\n\r\n'
+)
+FIRST = ("Maya", "Sam", "José", "Priya", "Li", "Grace", "Alan", "Ada", "Chidi", "Ingrid")
+LAST = ("Okafor", "Lindqvist", "Müller", "Raman", "Wei", "Hopper", "Turing", "Byrne", "Nwosu")
+POSITIONS = ("Software Engineer", "Head of Grid Storage", "Product Manager, Platform", "CTO")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def connections_csv(rows: int, rng: random.Random) -> bytes:
+    out = io.StringIO()
+    out.write("\ufeff" + NOTES)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(
+        ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
+    )
+    for i in range(rows):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        slug = f"{first}-{last}-{i:05d}".lower()
+        writer.writerow(
+            [
+                first,
+                last,
+                f"https://www.linkedin.com/in/{slug}",
+                f"{slug}@example.test" if i % 10 == 0 else "",
+                f"Company {rng.randrange(2000):04d}, Inc.",
+                rng.choice(POSITIONS),
+                f"{rng.randint(1, 28):02d} {rng.choice(MONTHS)} {rng.randint(2010, 2026)}",
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def bench(settings: Settings, engine: Engine, label: str, rows: int) -> float:
+    migrations.upgrade(engine)
+    data = connections_csv(rows, random.Random(20261126))
+    app = create_app(settings, engine)
+    write = sys.stdout.write
+    write(f"\n{label}: {rows} connections, {len(data) / 1_048_576:.1f} MiB\n")
+    commit_seconds = 0.0
+    with TestClient(app) as client:
+        api = Api(client, new_user(engine))
+        files = {"file": ("Connections.csv", data, "text/csv")}
+        for name, mode in (("preview", "preview"), ("commit", "commit"), ("re-import", "commit")):
+            started = time.perf_counter()
+            response = api.post(f"/api/v1/imports/linkedin?mode={mode}", files=files)
+            seconds = time.perf_counter() - started
+            assert response.status_code == 200, response.text[:500]
+            summary = response.json()["summary"]
+            write(
+                f"  {name:<10} {seconds:6.2f} s   new {summary['new']:>6}   matched "
+                f"{summary['matched']:>6}   organizations {summary['organizations_created']:>5}"
+                f"   referrals {summary['referrals_created']:>6}\n"
+            )
+            if name == "commit":
+                commit_seconds = seconds
+                assert summary["contacts_created"] == rows, summary
+        total = api.get("/api/v1/contacts", params={"limit": 1}).json()["total"]
+        assert total == rows, total
+    verdict = "under" if commit_seconds < TARGET_SECONDS else "OVER"
+    write(f"  commit {verdict} the {TARGET_SECONDS:.0f} s target\n")
+    return commit_seconds
+
+
+@contextmanager
+def sqlite_setup() -> Iterator[tuple[Settings, Engine]]:
+    with tempfile.TemporaryDirectory(prefix="nexthop-bench-") as tmp:
+        settings = Settings(data_dir=Path(tmp), database_url=None, _env_file=None)  # type: ignore[call-arg]
+        engine = make_engine(settings)
+        try:
+            yield settings, engine
+        finally:
+            engine.dispose()
+
+
+@contextmanager
+def postgres_setup(admin_url: str) -> Iterator[tuple[Settings, Engine]]:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"nexthop_bench_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    settings = Settings(data_dir=Path(tempfile.gettempdir()), database_url=url, _env_file=None)  # type: ignore[call-arg]
+    engine = make_engine(settings)
+    try:
+        yield settings, engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000, help="connections (default 10000)")
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=DEFAULT_PG_ADMIN,
+        metavar="ADMIN_URL",
+        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
+    )
+    args = parser.parse_args(argv)
+    with sqlite_setup() as (settings, engine):
+        bench(settings, engine, "SQLite", args.rows)
+    if args.postgres:
+        with postgres_setup(args.postgres) as (settings, engine):
+            bench(settings, engine, "PostgreSQL", args.rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
