@@ -5,18 +5,29 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from backend.search import fts
+
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def text_search(session: Session, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
-    """Case-insensitive substring match on any of the columns."""
-    pattern = f"%{escape_like(q.strip())}%"
+    """Case-insensitive substring match on any of the columns (see backend.search.fts): from
+    the full-text index where the table has one, else by scanning."""
+    q = q.strip()
     if session.get_bind().dialect.name == "sqlite":
+        indexed = fts.indexed_table(columns)
+        if indexed is not None and len(q) >= fts.MIN_INDEXED:
+            return fts.sqlite_match(indexed, q)
         # SQLite's LIKE already ignores (ASCII) case; ilike would add lower() on every row.
-        return or_(*(col.like(pattern, escape="\\") for col in columns))
-    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
+        return or_(*(col.like(_contains(q), escape="\\") for col in columns))
+    # pg_trgm's GIN index answers this where the migration made one.
+    return or_(*(col.ilike(_contains(q), escape="\\") for col in columns))
+
+
+def _contains(q: str) -> str:
+    return f"%{escape_like(q)}%"
 
 
 def has_tag(session: Session, column: ColumnElement[Any], tag: str) -> ColumnElement[bool]:

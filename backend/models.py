@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic sees one complete metadata."""
 
 from backend.accounts.models import Invite, LoginThrottle, UserSession
+from backend.calendar.models import CalendarFeed
 from backend.contacts.models import Contact
 from backend.counts import RowCount
 from backend.idempotency.models import IdempotencyRecord
@@ -14,12 +15,14 @@ from backend.referrals.models import Referral
 from backend.rows import metadata
 from backend.tokens.models import ApiToken
 from backend.users.models import User
+from backend.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
     "Invite",
     "LoginThrottle",
     "UserSession",
+    "CalendarFeed",
     "Contact",
     "IdempotencyRecord",
     "Interview",
@@ -32,5 +35,7 @@ __all__ = [
     "Referral",
     "RowCount",
     "User",
+    "Webhook",
+    "WebhookDelivery",
     "metadata",
 ]

@@ -18,6 +18,8 @@ from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
 from backend.pagination import Keyset, SortKey, fetch_page
 from backend.referrals.models import Referral
+from backend.webhooks.events import emit
+from backend.webhooks.models import WebhookEvent
 
 table = crud.table_of(Contact)
 interviews = crud.table_of(Interview)
@@ -97,7 +99,9 @@ def create_contact(*, session: Session, owner: uuid.UUID, data: ContactCreate) -
     values = data.model_dump()
     _check_refs(session, owner, values)
     values["name_key"] = name_key(data.full_name)
-    return crud.insert_row(session, table, owner=owner, values=values), True
+    doc = crud.insert_row(session, table, owner=owner, values=values)
+    emit(session, owner, WebhookEvent.contact_created, doc)
+    return doc, True
 
 
 def update_contact(
@@ -121,6 +125,8 @@ def update_contact(
         expected_version=expected_version,
         label=LABEL,
     )
+    if changes:
+        emit(session, owner, WebhookEvent.contact_updated, row)
     session.commit()
     return row
 
@@ -173,4 +179,5 @@ def delete_contact(
         expected_version=expected_version,
         label=LABEL,
     )
+    emit(session, owner, WebhookEvent.contact_deleted, {"id": str(contact_id)})
     session.commit()

@@ -36,6 +36,7 @@ from backend.notes.models import NoteCategory, NoteItem
 from backend.organizations.models import Organization
 from backend.pagination import Keyset, SortKey, fetch_page
 from backend.referrals.models import Referral
+from backend.webhooks import events
 
 table = crud.table_of(Interview)
 notes = crud.table_of(NoteItem)
@@ -200,6 +201,7 @@ def create_interview(
     if stamp and values[stamp] is None:
         values[stamp] = utcnow()
     doc = crud.insert_row(session, table, owner=owner, values=values)
+    events.interview_status(session, owner, doc, before=None, after=data.status)
     warned = _with_warnings(
         session, owner, doc, before=None, after=data.status, dismissed=data.no_connection_dismissed
     )
@@ -271,6 +273,13 @@ def update_interview(
         session, owner, interview_id, expected_version, lambda current: _moved(current, changes)
     )
     after = {**before, **changes}
+    events.interview_status(
+        session,
+        owner,
+        row,
+        before=InterviewStatus(before["status"]),
+        after=InterviewStatus(after["status"]),
+    )
     warned = _with_warnings(
         session,
         owner,
@@ -317,7 +326,14 @@ def schedule_interview(
                 changes[field] = getattr(data, field)
         return _moved(current, changes)
 
-    row, _before = _guarded_update(session, owner, interview_id, expected_version, plan)
+    row, before = _guarded_update(session, owner, interview_id, expected_version, plan)
+    events.interview_status(
+        session,
+        owner,
+        row,
+        before=InterviewStatus(before["status"]),
+        after=InterviewStatus.scheduled,
+    )
     session.commit()
     return row
 

@@ -31,6 +31,7 @@ from backend.organizations.models import Organization
 from backend.profiles.models import Profile
 from backend.referrals.models import Referral, ReferralStatus
 from backend.users.models import User
+from backend.webhooks import events
 
 table = crud.table_of(MessageTemplate)
 interviews = crud.table_of(Interview)
@@ -357,13 +358,14 @@ def mark_sent(
             session, interviews, owner=owner, row_id=interview_id, label=INTERVIEW
         )
         crud.check_version(current["version"], expected_version)
+        changes = _changes(kind, current)
         try:
             doc = crud.update_row(
                 session,
                 interviews,
                 owner=owner,
                 row_id=interview_id,
-                changes=_changes(kind, current),
+                changes=changes,
                 expected_version=current["version"],
                 label=INTERVIEW,
             )
@@ -381,6 +383,9 @@ def mark_sent(
                 )
                 .values(status=ContactStatus.reached_out.value, **crud.touched(contacts))
             )
+        before = InterviewStatus(current["status"])
+        after = InterviewStatus(changes.get("status", before))
+        events.interview_status(session, owner, doc, before=before, after=after)
         session.commit()
         return doc
     raise PreconditionFailed("The interview kept changing while we tried to update it; retry.")

@@ -44,6 +44,8 @@ from backend.pagination import Keyset, SortKey, fetch_page
 from backend.referrals import service as referrals_service
 from backend.referrals.models import Referral, ReferralCreate, ReferralStatus
 from backend.responses import json_bytes
+from backend.webhooks.events import emit
+from backend.webhooks.models import WebhookEvent
 
 table = crud.table_of(NoteItem)
 interviews = crud.table_of(Interview)
@@ -136,7 +138,9 @@ def create_note_item(
         return existing, False
     values = data.model_dump()
     _check_refs(session, owner, values)
-    return crud.insert_row(session, table, owner=owner, values=values), True
+    doc = crud.insert_row(session, table, owner=owner, values=values)
+    emit(session, owner, WebhookEvent.note_item_created, doc)
+    return doc, True
 
 
 def update_note_item(
@@ -158,6 +162,8 @@ def update_note_item(
         expected_version=expected_version,
         label=LABEL,
     )
+    if changes:
+        emit(session, owner, WebhookEvent.note_item_updated, row)
     session.commit()
     return row
 
@@ -219,6 +225,8 @@ def capture_note_items(
         ).json
         for item in parsed.items
     ]
+    for created in docs:
+        emit(session, owner, WebhookEvent.note_item_created, created)
     session.commit()
     return f'{{"items":{join_array(docs)}}}', True
 
@@ -390,7 +398,7 @@ def _referral_edge(
         return doc
     blanks = {"interview_id": interview_id, "context": context}
     changes = {name: value for name, value in blanks.items() if existing[name] is None}
-    return crud.update_row(
+    doc = crud.update_row(
         session,
         referrals,
         owner=owner,
@@ -399,6 +407,9 @@ def _referral_edge(
         expected_version=existing["version"],
         label="referral",
     )
+    if changes:
+        emit(session, owner, WebhookEvent.referral_updated, doc)
+    return doc
 
 
 def convert_note_item(
@@ -476,6 +487,7 @@ def convert_note_item(
         expected_version=note["version"],
         label=LABEL,
     )
+    emit(session, owner, WebhookEvent.note_item_updated, done)
     session.commit()
     return _conversion_json(done, contact, referral, planned, found is not None), True
 

@@ -29,6 +29,8 @@ from backend.opportunities.models import (
 )
 from backend.organizations.models import Organization
 from backend.pagination import Keyset, SortKey, fetch_page
+from backend.webhooks.events import emit
+from backend.webhooks.models import WebhookEvent
 
 table = crud.table_of(Opportunity)
 links = crud.table_of(OpportunityInterview)
@@ -189,6 +191,8 @@ def update_opportunity(
     if interview_ids is not None:
         _link(session, doc.id, interview_ids)
     doc = _with_links(session, doc)
+    if changes:
+        emit(session, owner, WebhookEvent.opportunity_updated, doc)
     session.commit()
     return doc
 

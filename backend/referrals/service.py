@@ -15,6 +15,8 @@ from backend.filters import text_search
 from backend.interviews.models import Interview
 from backend.pagination import Keyset, SortKey, fetch_page
 from backend.referrals.models import Referral, ReferralCreate, ReferralStatus, ReferralUpdate
+from backend.webhooks.events import emit
+from backend.webhooks.models import WebhookEvent
 
 table = crud.table_of(Referral)
 contacts = crud.table_of(Contact)
@@ -122,7 +124,9 @@ def create_referral(
                 FieldIssue(field="to_contact_id", location="body", reason=reason, code="duplicate")
             ],
         )
-    return crud.insert_row(session, table, owner=owner, values=data.model_dump()), True
+    doc = crud.insert_row(session, table, owner=owner, values=data.model_dump())
+    emit(session, owner, WebhookEvent.referral_created, doc)
+    return doc, True
 
 
 def update_referral(
@@ -144,6 +148,8 @@ def update_referral(
         expected_version=expected_version,
         label=LABEL,
     )
+    if changes:
+        emit(session, owner, WebhookEvent.referral_updated, row)
     session.commit()
     return row
 
