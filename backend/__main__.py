@@ -1,13 +1,21 @@
-"""Command line: `python -m backend migrate|makemigration|openapi|serve`."""
+"""Command line: `python -m backend migrate|makemigration|openapi|serve|backup|restore|...`."""
 
 import argparse
 import getpass
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from sqlalchemy import Engine
+
+if TYPE_CHECKING:
+    from backend.config import Settings
+
+# Request line and headers together, when uvicorn parses with h11 (`--http h11`). The
+# default parser, httptools (uvicorn[standard]), has no such limit: see README "Slow clients".
+H11_MAX_INCOMPLETE_EVENT_BYTES = 16 * 1024
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset-password", help="set an account's password; signs it out")
     reset.add_argument("--email", required=True)
     sub.add_parser("list-users", help="list the accounts")
+    backup = sub.add_parser("backup", help="an online, consistent backup (while serving is fine)")
+    backup.add_argument("--to", type=Path, help="directory (default: NEXTHOP_BACKUP_DIR)")
+    backup.add_argument("--keep", type=int, help="backups kept (default: NEXTHOP_BACKUP_KEEP)")
+    restore = sub.add_parser("restore", help="a backup into a new data dir or an empty database")
+    restore.add_argument("file", type=Path)
+    target = restore.add_mutually_exclusive_group(required=True)
+    target.add_argument("--data-dir", type=Path, help="new (or empty) directory, for SQLite")
+    target.add_argument("--database-url", help="an empty PostgreSQL database, for a pg_dump")
     args = parser.parse_args(argv)
 
     from backend import migrations
@@ -40,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(openapi_text())
         return 0
+    if args.cmd in ("backup", "restore"):
+        return backup_command(args, settings)
     engine = make_engine(settings)
     if args.cmd == "migrate":
         migrations.upgrade(engine)
@@ -50,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "serve":
         import uvicorn
 
+        from backend.observability.logs import log_config
+
         migrations.upgrade(engine)
         engine.dispose()
         uvicorn.run(
@@ -58,7 +78,15 @@ def main(argv: list[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             log_level=settings.log_level.lower(),
+            log_config=log_config(settings.log_level, settings.log_format),
+            # The app logs each request itself, with its id, route and duration.
+            access_log=False,
             workers=args.workers,
+            # Slow or too many clients: see README "Slow clients".
+            timeout_keep_alive=settings.timeout_keep_alive_seconds,
+            limit_concurrency=settings.limit_concurrency,
+            timeout_graceful_shutdown=settings.timeout_graceful_shutdown_seconds,
+            h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
         )
     return 0
 
@@ -106,6 +134,36 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
         except ProblemError as exc:
             sys.stderr.write(f"nexthop: {exc.detail}\n")
             return 1
+    return 0
+
+
+def backup_command(args: argparse.Namespace, settings: "Settings") -> int:
+    """`backup`: while the app serves, into the backup dir, oldest beyond --keep deleted.
+    `restore`: into a new data dir (SQLite) or an empty PostgreSQL database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.backups import service
+
+    try:
+        if args.cmd == "backup":
+            keep = args.keep if args.keep is not None else settings.backup_keep
+            if keep < 1:
+                raise service.BackupError("--keep must be at least 1.")
+            dest = args.to or settings.effective_backup_dir
+            path = service.take_backup(settings.effective_database_url, dest, keep)
+            sys.stdout.write(f"{path}\n")
+        elif args.data_dir is not None:
+            path = service.restore_sqlite(args.file, args.data_dir)
+            sys.stdout.write(
+                f"restored into {path}; serve it with NEXTHOP_DATA_DIR={args.data_dir} "
+                "(`migrate` first if the backup is from an older version)\n"
+            )
+        else:
+            service.restore_postgres(args.file, args.database_url)
+            sys.stdout.write("restored; `migrate` first if the backup is from an older version\n")
+    except (service.BackupError, OSError, SQLAlchemyError) as exc:
+        sys.stderr.write(f"nexthop: {exc}\n")
+        return 1
     return 0
 
 

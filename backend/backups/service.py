@@ -1,0 +1,235 @@
+"""Taking, rotating and restoring backups.
+
+SQLite: the online backup API copies the database in one step, inside one read transaction,
+so the copy is a consistent snapshot; in WAL mode readers never block the app's writers. The
+copy is checked (`PRAGMA integrity_check`), made self-contained (no WAL), synced to disk and
+only then renamed into place, so a backup file that exists is whole.
+
+PostgreSQL: `pg_dump --format=custom`, which dumps from one repeatable-read snapshot while the
+app goes on writing; restored with `pg_restore` into an empty database.
+"""
+
+import fcntl
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import URL, create_engine, inspect
+
+from backend.backups import rotation
+from backend.db import normalize_url
+
+log = logging.getLogger("nexthop.backups")
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PGDUMP_MAGIC = b"PGDMP"
+LOCK_NAME = ".backup.lock"
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that could not be done; the message says why, for the operator."""
+
+
+def take_backup(database_url: str, dest: Path, keep: int) -> Path:
+    """A new backup in `dest`, then all but the newest `keep` backups there deleted."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with _exclusive(dest, wait=True):
+        return _take(normalize_url(database_url), dest, keep)
+
+
+def take_backup_if_due(
+    database_url: str, dest: Path, keep: int, interval: timedelta
+) -> Path | None:
+    """For the schedule: several worker processes may run one each; whichever gets the lock
+    first backs up, the others then find a fresh backup (or the lock held) and do nothing."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with _exclusive(dest, wait=False) as locked:
+        if not locked:
+            return None
+        if not rotation.is_due(_newest(dest), datetime.now(UTC), interval):
+            return None
+        return _take(normalize_url(database_url), dest, keep)
+
+
+def newest_backup(dest: Path) -> datetime | None:
+    return _newest(dest) if dest.is_dir() else None
+
+
+def _newest(dest: Path) -> datetime | None:
+    return rotation.newest([p.name for p in dest.iterdir()])
+
+
+def _take(url: URL, dest: Path, keep: int) -> Path:
+    now = datetime.now(UTC)
+    if url.get_backend_name() == "sqlite":
+        target = dest / rotation.backup_name(rotation.SQLITE_SUFFIX, now)
+        _backup_sqlite(_sqlite_path(url), target)
+    else:
+        target = dest / rotation.backup_name(rotation.POSTGRES_SUFFIX, now)
+        _backup_postgres(url, target)
+    for name in rotation.to_delete([p.name for p in dest.iterdir()], keep):
+        (dest / name).unlink(missing_ok=True)
+    log.info("backup written: %s (%d bytes)", target, target.stat().st_size)
+    return target
+
+
+def _sqlite_path(url: URL) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise BackupError("An in-memory SQLite database cannot be backed up.")
+    path = Path(url.database)
+    if not path.is_file():
+        raise BackupError(f"No database at {path}.")
+    return path
+
+
+def _backup_sqlite(source: Path, target: Path) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    src = sqlite3.connect(source, timeout=30)
+    try:
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
+            dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            problems = _integrity_problems(dst)
+        finally:
+            dst.close()
+        if problems:
+            raise BackupError(f"The copy of {source} is not sound: {problems[:5]}")
+        _fsync(partial)
+        partial.replace(target)
+        _fsync(target.parent)
+    finally:
+        src.close()
+        partial.unlink(missing_ok=True)
+
+
+def _integrity_problems(conn: sqlite3.Connection) -> list[str]:
+    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+    fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    problems = [] if rows == ["ok"] else rows
+    return problems + [f"foreign key: {row}" for row in fk]
+
+
+def _pg_conninfo(url: URL) -> tuple[str, dict[str, str]]:
+    """A libpq URI without the password, which goes in the environment (not in `ps`)."""
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    uri = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    return uri, env
+
+
+def _pg_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(
+            f"{name} is not installed; install the PostgreSQL client (e.g. `apt-get install "
+            f"postgresql-client`) of the server's major version or newer."
+        )
+    return found
+
+
+def _backup_postgres(url: URL, target: Path) -> None:
+    partial = target.with_name(f".{target.name}.partial")
+    uri, env = _pg_conninfo(url)
+    cmd = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
+           f"--file={partial}", f"--dbname={uri}"]  # fmt: skip
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+        _fsync(partial)
+        partial.replace(target)
+        _fsync(target.parent)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def backup_kind(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(16)
+    if head.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(PGDUMP_MAGIC):
+        return "postgresql"
+    raise BackupError(f"{path} is not a Nexthop backup (neither SQLite nor pg_dump custom).")
+
+
+def restore_sqlite(backup: Path, data_dir: Path) -> Path:
+    """The backup as `<data_dir>/nexthop.db`; the directory must be new or empty."""
+    if backup_kind(backup) != "sqlite":
+        raise BackupError(f"{backup} is a PostgreSQL dump: restore it with --database-url.")
+    if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
+        raise BackupError(f"{data_dir} is not empty; restore into a new data directory.")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    target = data_dir / "nexthop.db"
+    partial = data_dir / ".nexthop.db.partial"
+    try:
+        shutil.copyfile(backup, partial)
+        conn = sqlite3.connect(partial)
+        try:
+            problems = _integrity_problems(conn)
+        finally:
+            conn.close()
+        if problems:
+            raise BackupError(f"{backup} is not sound: {problems[:5]}")
+        _fsync(partial)
+        partial.replace(target)
+        _fsync(data_dir)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def restore_postgres(backup: Path, database_url: str) -> None:
+    """The dump into an existing, empty database (create it first: `createdb`)."""
+    if backup_kind(backup) != "postgresql":
+        raise BackupError(f"{backup} is an SQLite backup: restore it with --data-dir.")
+    url = normalize_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise BackupError("--database-url must name a PostgreSQL database.")
+    engine = create_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        raise BackupError(
+            f"The database {url.database} has tables ({', '.join(sorted(tables)[:5])}); "
+            "restore into a new, empty one."
+        )
+    uri, env = _pg_conninfo(url)
+    cmd = [_pg_tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+           "--single-transaction", f"--dbname={uri}", str(backup)]  # fmt: skip
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
+
+
+@contextmanager
+def _exclusive(dest: Path, *, wait: bool) -> Iterator[bool]:
+    """One backup at a time per backup directory, across processes."""
+    with (dest / LOCK_NAME).open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
