@@ -3,6 +3,7 @@
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,6 +23,11 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Larger bodies get 413.")
+    max_import_bytes: int = Field(
+        default=33_554_432,
+        ge=1024,
+        description="The limit for uploads to /api/v1/imports/ (files, backups) instead.",
+    )
     # Each request thread may hold one connection; the pool is sized to the thread limit so a
     # thread never waits on a connection held by a request that is itself waiting for a thread.
     # Few: SQLite work is CPU-bound under the GIL, and every thread more adds GIL hand-offs
@@ -41,12 +47,43 @@ class Settings(BaseSettings):
         description="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed.",
     )
     login_failures_before_lockout: int = Field(default=5, ge=1)
+    webhook_allow_private_targets: bool = Field(
+        default=False,
+        description="Let webhooks deliver to loopback, private and link-local addresses "
+        "(tests, or receivers on the same private network).",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="json", description="json: one JSON object per line, with the request id."
+    )
+    access_log: bool = Field(default=True, description="One log line per request.")
+    metrics_enabled: bool = Field(default=False, description="Serve /metrics (else 404).")
+    metrics_token: str | None = Field(
+        default=None, description="If set, /metrics wants `Authorization: Bearer <token>`."
+    )
+    backup_dir: Path | None = Field(
+        default=None, description="Where backups go; empty means <data_dir>/backups."
+    )
+    backup_interval_minutes: int = Field(
+        default=0, ge=0, description="Scheduled backups by the app; 0 turns them off."
+    )
+    backup_keep: int = Field(default=7, ge=1, description="Newest backups kept; older deleted.")
+    # Slow or too many clients (`serve` only): uvicorn has no header or body read timeout, so
+    # these bound idle connections and concurrency; a reverse proxy bounds slow clients.
+    timeout_keep_alive_seconds: int = Field(default=5, ge=1, le=300)
+    limit_concurrency: int = Field(
+        default=1000, ge=1, description="Connections per process before new ones get 503."
+    )
+    timeout_graceful_shutdown_seconds: int = Field(default=30, ge=1)
 
     @cached_property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'nexthop.db').as_posix()}"
+
+    @property
+    def effective_backup_dir(self) -> Path:
+        return self.backup_dir if self.backup_dir is not None else self.data_dir / "backups"
 
     @property
     def idempotency_ttl(self) -> timedelta:

@@ -1,8 +1,11 @@
 """The application factory: routers, error handlers, limits and the static frontend."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import anyio.to_thread
@@ -15,6 +18,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from backend import migrations
 from backend.accounts.router import admin_router
 from backend.accounts.router import router as accounts_router
+from backend.backups.schedule import run_schedule
+from backend.calendar.router import router as calendar_router
 from backend.config import Settings
 from backend.contacts.router import router as contacts_router
 from backend.db import make_engine, write_engine, write_lock
@@ -25,6 +30,8 @@ from backend.limits import BodySizeLimit
 from backend.messages.router import router as messages_router
 from backend.network.router import router as network_router
 from backend.notes.router import router as notes_router
+from backend.observability.metrics import build_metrics
+from backend.observability.middleware import RequestObservability
 from backend.openapi import install_openapi
 from backend.opportunities.router import router as opportunities_router
 from backend.organizations.router import router as organizations_router
@@ -34,6 +41,9 @@ from backend.routing import operation_id
 from backend.security_headers import SecurityHeaders
 from backend.system.router import router as system_router
 from backend.tokens.router import router as tokens_router
+from backend.transfer.router import router as transfer_router
+from backend.webhooks.router import router as webhooks_router
+from backend.webhooks.worker import WebhookWorker
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 
@@ -58,7 +68,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # The pool holds more connections than there are threads: see Settings.worker_threads.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         migrations.ensure_current(engine)
+        backups = _start_backups(settings)
+        # Sends the webhook outbox in the background; requests only write to it.
+        webhooks = WebhookWorker(
+            engine=engine,
+            write_engine=app.state.write_engine,
+            write_lock=app.state.write_lock,
+            settings=settings,
+        )
+        webhooks.start()
         yield
+        await webhooks.stop()
+        if backups is not None:
+            backups.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await backups
 
     app = FastAPI(
         title="Nexthop",
@@ -77,6 +101,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
     app.state.write_lock = write_lock(engine)
+    http_metrics = None
+    if settings.metrics_enabled:
+        app.state.metrics_registry, http_metrics = build_metrics(engine)
     install_handlers(app)
     install_openapi(app)
     for router in (
@@ -90,6 +117,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         messages_router,
         network_router,
         inbox_router,
+        transfer_router,
+        calendar_router,
+        webhooks_router,
         accounts_router,
         admin_router,
         tokens_router,
@@ -98,11 +128,29 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    # Outermost but for the proxy headers (so it logs the real client): the request id is set
+    # before anything else runs and every response, errors included, carries it.
+    app.add_middleware(RequestObservability, metrics=http_metrics, log_requests=settings.access_log)
     # Believe X-Forwarded-For/-Proto only from the configured proxies (uvicorn's own code).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies or [])
     _mount_frontend(app)
     logging.getLogger("nexthop").setLevel(settings.log_level.upper())
     return app
+
+
+def _start_backups(settings: Settings) -> "asyncio.Task[None] | None":
+    """Scheduled backups, when configured: a background task that never holds a request."""
+    if not settings.backup_interval_minutes:
+        return None
+    return asyncio.create_task(
+        run_schedule(
+            settings.effective_database_url,
+            settings.effective_backup_dir,
+            settings.backup_keep,
+            timedelta(minutes=settings.backup_interval_minutes),
+        ),
+        name="nexthop-backups",
+    )
 
 
 def _mount_frontend(app: FastAPI) -> None:

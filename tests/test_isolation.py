@@ -48,6 +48,7 @@ KINDS = {
     "note_id": "note_items",
     "referral_id": "referrals",
     "opportunity_id": "opportunities",
+    "webhook_id": "webhooks",
     "interview_ids": "interviews",
     "token_id": "tokens",
     "user_id": "users",
@@ -56,11 +57,14 @@ KINDS = {
 # Operations anyone may call: exactly those whose OpenAPI `security` is [] (checked below).
 PUBLIC = {
     ("GET", "/healthz"): "liveness probe for the load balancer; says nothing about any user",
+    ("GET", "/readyz"): "readiness probe for the load balancer; says nothing about any user",
     ("GET", "/api/v1/setup"): "the sign-in page asks whether first-run set-up is still needed",
     ("POST", "/api/v1/setup"): "creates the first account, before anyone can sign in; 409 after",
     ("POST", "/api/v1/auth/login"): "how a browser gets its session in the first place",
     ("POST", "/api/v1/auth/signup"): "self-service sign-up, when the administrator allows it",
     ("GET", "/api/v1/shared/{share_token}"): "the ask a user chose to publish, by its secret link",
+    ("GET", "/api/v1/calendar/{feed_token}.ics"): "a user's calendar by its secret link: "
+    "calendar apps cannot sign in",
 }
 
 ADMIN_TAG = "admin"  # operations only an administrator may call: 403 for everyone else
@@ -159,6 +163,11 @@ class Operation:
         if not content:
             return None
         if "application/json" not in content:
+            if "multipart/form-data" in content:
+                # A file upload (the imports): sent without a file, refused with 422 (401,
+                # 403 first) before anything is read. Who an import matches is tested in
+                # test_linkedin_import.py, test_contacts_csv.py and test_vcard.py.
+                return None
             pytest.fail(f"{self}: the isolation test only knows how to send JSON bodies")
         return self.spec.resolve(content["application/json"]["schema"])
 
@@ -343,6 +352,7 @@ def build_graph(api: Api, label: str) -> Owned:
     alan = create(people, {"full_name": f"{tag} Alan", "phone": f"{tag} 555"})
     interview = create("/api/v1/interviews", {
         "contact_id": ada, "location": f"{tag} cafe", "research_notes": f"{tag} research",
+        "scheduled_at": "2031-04-05T06:07:08Z",
         "agenda": [f"{tag} agenda"], "checklist": [{"text": f"{tag} check"}],
     })  # fmt: skip
     scheduled = create("/api/v1/interviews", {
@@ -377,6 +387,17 @@ def build_graph(api: Api, label: str) -> Owned:
         }),
         create("/api/v1/opportunities", {"title": f"{tag} consulting", "kind": "consulting"}),
     ]  # fmt: skip
+    # Webhook creates take no Idempotency-Key; their secrets are shown once, here.
+    webhooks = []
+    for n in (1, 2):
+        hook = api.post("/api/v1/webhooks", json={
+            "url": f"https://{tag}.example.test/hook/{n}", "event_types": ["contact.created"],
+            "description": f"{tag} hook",
+        })  # fmt: skip
+        assert hook.status_code == 201, hook.text
+        webhooks.append(hook.json())
+    feed = api.post("/api/v1/calendar/feed")
+    assert feed.status_code == 200, feed.text
     profile = api.patch("/api/v1/profile", json={
         "focus_areas": [tag], "ask": f"{tag} ask", "situation": f"{tag} situation",
     })  # fmt: skip
@@ -399,12 +420,15 @@ def build_graph(api: Api, label: str) -> Owned:
         "note_items": notes,
         "referrals": referrals,
         "opportunities": opportunities,
+        "webhooks": [h["id"] for h in webhooks],
         "tokens": [t["id"] for t in tokens],
         "users": [me["id"]],
     }
     every_id = [i for group in ids.values() for i in group]
     secrets = {tag, me["email"], api.token, token.json()["secret"], share_token}
     secrets |= {t["prefix"] for t in tokens}
+    secrets |= {h["secret"] for h in webhooks}
+    secrets.add(feed.json()["url"].rsplit("/", 1)[-1].removesuffix(".ics"))
     secrets |= {i.lower() for i in every_id} | {uuid.UUID(i).hex for i in every_id}
     return Owned(api, Objects(ids), {s.lower() for s in secrets}, api.token[:10], keys)
 
@@ -416,6 +440,17 @@ def without_last_used(value: Any, prefixes: Collection[str]) -> Any:
     if isinstance(value, dict) and value.get("prefix") in prefixes:
         return {k: v for k, v in value.items() if k != "last_used_at"}
     return value
+
+
+def body_of(response: httpx.Response) -> Any:
+    """A read's answer as data to compare: JSON parsed, without a backup's `exported_at`
+    (when it was read, not what it holds); anything else (CSV, vCard) as its text."""
+    if not response.headers["content-type"].startswith("application/json"):
+        return response.text
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("exported_at", None)
+    return body
 
 
 def snapshot(spec: Spec, owned: Owned, *, prefixes: Collection[str] = ()) -> dict[str, Any]:
@@ -430,7 +465,7 @@ def snapshot(spec: Spec, owned: Owned, *, prefixes: Collection[str] = ()) -> dic
                 response = api.get(url)
                 status = 403 if op.admin else 200
                 assert response.status_code == status, f"reading own {url}: {response.text}"
-                shot[url] = without_last_used(response.json(), prefixes)
+                shot[url] = without_last_used(body_of(response), prefixes)
                 continue
             pages, cursor = [], None
             for _ in range(100):

@@ -34,6 +34,15 @@ schema.app = relay
 current_user: dict[str, str] = {}
 
 
+# Schema-valid random bytes are not a CSV or a vCard; positive cases upload a small real one.
+SAMPLE_UPLOADS = {
+    "/api/v1/imports/linkedin": b"First Name,Last Name,URL\r\nAda,Lovelace,\r\n",
+    "/api/v1/imports/contacts-csv": b"full_name,email\r\nAda Lovelace,\r\n",
+    "/api/v1/imports/vcard": b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada Lovelace\r\n"
+    b"N:Lovelace;Ada;;;\r\nEND:VCARD\r\n",
+}
+
+
 @schema.hook("map_case")
 def without_server_issued_tokens(_context: Any, case: Any) -> Any:
     # A cursor or an ETag means something only when the server issued it; made-up ones are
@@ -53,6 +62,12 @@ def without_server_issued_tokens(_context: Any, case: Any) -> Any:
             for field in ("password", "new_password"):
                 if field in case.body:
                     case.body[field] = "a strong-enough passphrase 7"
+            # Webhook targets on internal addresses are refused, which a schema cannot say.
+            if case.operation.path.startswith("/api/v1/webhooks") and "url" in case.body:
+                case.body["url"] = "https://hooks.example.test/nexthop"
+            sample = SAMPLE_UPLOADS.get(case.operation.path)
+            if sample is not None and "file" in case.body:
+                case.body["file"] = sample
     return case
 
 
