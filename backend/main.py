@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         webhooks = WebhookWorker(
             engine=engine,
             write_engine=app.state.write_engine,
-            write_lock=app.state.write_lock,
+            # Not the requests' asyncio lock: that one belongs to one event loop, and the
+            # worker's rare writes can wait on SQLite's own lock (busy timeout) instead.
+            write_lock=None,
             settings=settings,
         )
         webhooks.start()
