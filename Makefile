@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint fmt migrate migration openapi bench clean
+.PHONY: run test axe lint fmt migrate migration openapi bench soak clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -25,10 +25,22 @@ run: $(VENV)/.run-deps
 	$(BIN)/python -m backend serve
 
 ## Lint and the whole test suite (SQLite and PostgreSQL)
-test: $(VENV)/.dev-deps
+test: $(VENV)/.dev-deps axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## axe-core, pinned, for the browser tests' accessibility checks (fetched from the npm registry
+## at test time only; the app never loads it). Without npm or a connection the checks are skipped.
+AXE_VERSION := 4.14.1
+AXE_DIR := .cache/axe
+axe:
+	@installed=$$(node -p "require('./$(AXE_DIR)/node_modules/axe-core/package.json').version" 2>/dev/null); \
+	if [ "$$installed" = "$(AXE_VERSION)" ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: the browser tests will skip their axe-core checks (CI=true fails them)"; exit 0; fi; \
+	npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(AXE_DIR) axe-core@$(AXE_VERSION) \
+		|| echo "could not fetch axe-core $(AXE_VERSION): the browser tests will skip their axe-core checks"
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
@@ -51,6 +63,13 @@ openapi: $(VENV)/.run-deps
 ## Benchmark: seeds a heavy user, serves with uvicorn, drives it with wrk (apt-get install wrk)
 bench: $(VENV)/.dev-deps
 	$(BIN)/python tests/bench/run.py
+
+## Long reliability runs on both databases: 50 SIGKILLs mid-write, 30 s of 50 concurrent
+## writers, backups while writing (figures printed; SOAK_SEED=n replays the kill times)
+soak: $(VENV)/.dev-deps
+	SOAK_CRASH_ROUNDS=$${SOAK_CRASH_ROUNDS:-50} SOAK_SECONDS=$${SOAK_SECONDS:-30} \
+		$(BIN)/python -m pytest -q tests/test_crash_safety.py \
+		tests/test_concurrency_writers.py tests/test_backups.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

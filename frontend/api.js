@@ -17,7 +17,6 @@ export class ApiError extends Error {
     super(detail || title || (network ? 'No connection to the server.' : `Request failed (${status})`));
     this.name = 'ApiError';
     this.status = status;
-    this.title = title;
     this.network = network;
     this.problem = problem;
     // {fieldName: reason}: `contact_id`, `tags.2` → also indexed by its first segment.

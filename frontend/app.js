@@ -111,7 +111,8 @@ async function render(detail) {
   const ctx = {
     params: detail.params,
     query: detail.query,
-    signal: controller.signal,
+    // A GET for this screen, dropped when you move on to another.
+    get: (path, query) => api.get(path, query, { signal: controller.signal }),
     router,
     session,
     navigate: (to, options) => router.navigate(to, options),
@@ -160,6 +161,7 @@ window.addEventListener('online', async () => {
 });
 
 async function boot() {
+  router.match(location.pathname)?.route.load().catch(() => {}); // fetched while we ask who you are
   try {
     await session.load();
   } catch (exc) {

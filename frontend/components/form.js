@@ -17,11 +17,8 @@ export function field({ name, label, type = 'text', value, hint, options, rows =
   if (type === 'textarea') {
     control = h('textarea', { ...common, rows }, value ?? '');
   } else if (type === 'select') {
-    control = h(
-      'select',
-      common,
-      options.map(([v, text]) => h('option', { value: v, selected: String(v) === String(value ?? '') }, text)),
-    );
+    const chosen = [value ?? ''].flat().map(String); // several with `multiple: true`
+    control = h('select', common, options.map(([v, text]) => h('option', { value: v, selected: chosen.includes(String(v)) }, text)));
   } else if (type === 'checkbox') {
     control = h('input', { ...common, type, checked: Boolean(value) });
   } else {
@@ -46,17 +43,23 @@ export function submitButton(text, attrs = {}) {
   return h('button', { type: 'submit', class: 'btn btn-primary', ...attrs }, text);
 }
 
-/** Reads named controls: checkboxes as booleans, empty text as null when `nullEmpty`. */
-export function readForm(form, { nullEmpty = true } = {}) {
+/** The foot of an add/edit form: "Save changes" (or `addText`) and Cancel, back to `back`. */
+export function saveOrCancel(editing, addText, back) {
+  return h('div', { class: 'form-actions' }, submitButton(editing ? 'Save changes' : addText), h('a', { href: back, class: 'btn btn-quiet' }, 'Cancel'));
+}
+
+/** Reads named controls: checkboxes as booleans, several choices as a list, empty text as null. */
+function readForm(form) {
   const data = {};
   for (const el of form.elements) {
     if (!el.name || el.disabled) continue;
     if (el.type === 'checkbox') data[el.name] = el.checked;
+    else if (el.multiple) data[el.name] = [...el.selectedOptions].map((o) => o.value);
     else if (el.type === 'radio') {
       if (el.checked) data[el.name] = el.value;
     } else {
       const value = el.type === 'password' ? el.value : el.value.trim();
-      data[el.name] = value === '' && nullEmpty ? null : value;
+      data[el.name] = value === '' ? null : value;
     }
   }
   return data;
@@ -109,7 +112,7 @@ function friendly(control, code, reason) {
  * Shows an ApiError on `form`: each field reason under its field, the rest in the alert;
  * focuses the first field in error. `aliases` maps API field names to control names.
  */
-export function showError(form, error, aliases = {}) {
+function showError(form, error, aliases = {}) {
   clearErrors(form);
   const leftover = [];
   let first = null;

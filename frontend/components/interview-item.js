@@ -3,18 +3,15 @@
 import { h } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 import { nameOf } from '../lib/lookup.js';
-import { badge } from './ui.js';
+import { badge, item, meta } from './ui.js';
 
 /** `byDate`: on a contact's page the person is known, so the link names the date instead. */
 export function interviewItem(interview, contacts, { showStatus = true, byDate = false } = {}) {
   const when = interview.scheduled_at ? formatDateTime(interview.scheduled_at) : 'No time yet';
-  return h(
-    'li',
-    { class: 'item' },
-    h('a', { href: `/app/interviews/${interview.id}`, class: 'item-main' }, byDate ? when : nameOf(contacts, interview.contact_id)),
-    h(
-      'span',
-      { class: 'item-meta' },
+  return item(
+    `/app/interviews/${interview.id}`,
+    byDate ? when : nameOf(contacts, interview.contact_id),
+    meta(
       byDate ? null : interview.scheduled_at ? h('time', { datetime: interview.scheduled_at }, when) : when,
       showStatus ? badge(label(INTERVIEW_STATUS, interview.status), interview.status) : null,
     ),

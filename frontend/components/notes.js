@@ -6,7 +6,8 @@ import { api, ApiError, newId } from '../api.js';
 import { h, mount, uid } from '../lib/dom.js';
 import { CATEGORIES, CATEGORY_LABEL } from '../lib/format.js';
 import { outbox, pending, queue } from '../lib/outbox.js';
-import { badge, saveStatus } from './ui.js';
+import { clearErrors, field, setFieldError, submitButton } from './form.js';
+import { badge, errorLine, hint, saveStatus } from './ui.js';
 
 // The sections on screen (one page at a time): a note the outbox sends later lands there.
 let live = null;
@@ -77,78 +78,57 @@ export function tickBox(note) {
   return box;
 }
 
-/** The six sections; `notes.add(item)` and `notes.replace(items)` keep them current. */
-export function noteSections(items, { headingLevel = 'h3', interviewId } = {}) {
+/** The six sections; `sections.add(note)` keeps them current. */
+export function noteSections(items, interviewId) {
   const lists = {};
-  const root = h(
-    'div',
-    { class: 'note-sections' },
-    CATEGORIES.map(([key, text, help]) => {
-      const id = uid(`sec-${key}`);
-      lists[key] = h('ul', { class: 'notes', 'aria-labelledby': id });
-      return h(
-        'section',
-        { class: 'note-section', dataset: { category: key } },
-        h(headingLevel, { id }, text, ' ', h('span', { class: 'count-pill', 'aria-hidden': 'true' })),
-        h('p', { class: 'hint' }, help),
-        lists[key],
-      );
-    }),
-  );
-  const byCategory = () => Object.fromEntries(CATEGORIES.map(([key]) => [key, []]));
-  let current = byCategory();
-
-  function noteItem(note) {
-    if (note.pending) {
-      return h(
-        'li',
-        { class: 'note pending', dataset: { id: note.id } },
-        h('span', { class: 'note-text' }, note.text),
-        badge(note.error ? `Not synced: ${note.error}` : 'waiting to sync', 'pending'),
-      );
-    }
+  const current = {};
+  const root = h('div', { class: 'note-sections' }, CATEGORIES.map(([key, text, help]) => {
+    const id = uid('sec');
+    current[key] = [];
+    lists[key] = h('ul', { class: 'notes', 'aria-labelledby': id });
     return h(
-      'li',
-      { class: ['note', note.status === 'done' && 'done'], dataset: { id: note.id } },
-      tickBox(note),
-      h('span', { class: 'note-text' }, note.text),
-      note.category === 'to_connect' ? connectAction(note, () => draw()) : null,
+      'section',
+      { class: 'note-section', dataset: { category: key } },
+      h('h3', { id }, text, ' ', h('span', { class: 'count-pill', 'aria-hidden': 'true' })),
+      hint(help),
+      lists[key],
     );
-  }
+  }));
+
+  const noteItem = (note) => h(
+    'li',
+    { class: ['note', note.pending && 'pending', note.status === 'done' && 'done'], dataset: { id: note.id } },
+    note.pending ? null : tickBox(note),
+    h('span', { class: 'note-text' }, note.text),
+    note.pending ? badge(note.error ? `Not synced: ${note.error}` : 'waiting to sync', 'pending') : null,
+    !note.pending && note.category === 'to_connect' ? connectAction(note, draw) : null,
+  );
 
   function draw() {
     for (const [key] of CATEGORIES) {
       const notes = current[key];
       mount(lists[key], notes.length ? notes.map(noteItem) : h('li', { class: 'note-empty' }, 'Nothing yet.'));
-      const pill = lists[key].parentElement.querySelector('.count-pill');
-      pill.textContent = notes.length ? String(notes.length) : '';
+      lists[key].parentElement.querySelector('.count-pill').textContent = notes.length || '';
     }
   }
 
-  root.replace = (notes) => {
-    current = byCategory();
-    for (const note of notes) current[note.category]?.push(note);
-    draw();
-  };
-  root.add = (note) => {
+  root.add = (note, redraw = true) => {
     const list = current[note.category];
-    if (!list) return;
-    const at = list.findIndex((n) => n.id === note.id);
-    if (at < 0) list.push(note);
-    else list[at] = note;
-    draw();
+    const at = list?.findIndex((n) => n.id === note.id);
+    if (at >= 0) list[at] = note;
+    else list?.push(note);
+    if (redraw) draw();
   };
-  root.replace(items);
-  if (interviewId) {
-    root.interviewId = interviewId;
-    live = root;
-    // A copy from the server (or one sent meanwhile) wins over the waiting one.
-    pending().then((waiting) => {
-      for (const n of waiting) {
-        if (n.interview_id === interviewId && !current[n.category]?.some((x) => x.id === n.id)) root.add({ ...n, pending: true });
-      }
-    }, () => {});
-  }
+  for (const note of items) root.add(note, false);
+  draw();
+  root.interviewId = interviewId;
+  live = root;
+  // A copy from the server (or one sent meanwhile) wins over the waiting one.
+  pending().then((waiting) => {
+    for (const n of waiting) {
+      if (n.interview_id === interviewId && !current[n.category]?.some((x) => x.id === n.id)) root.add({ ...n, pending: true });
+    }
+  }, () => {});
   return root;
 }
 
@@ -160,80 +140,54 @@ function connectAction(note, redraw) {
   if (note.contact_id) {
     return h('a', { href: `/app/contacts/${note.contact_id}`, class: 'note-link' }, 'Open contact');
   }
-  const message = h('span', { class: 'field-error', role: 'alert', hidden: true });
-  const button = h('button', { type: 'button', class: 'btn btn-secondary btn-small' }, 'Add as contact');
-  button.setAttribute('aria-label', `Add ${note.text} as a contact`);
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    try {
-      const done = await api.post(`/note-items/${note.id}/convert`, {}, { idempotencyKey: `convert-${note.id}` });
+  const message = errorLine('span');
+  const button = h('button', {
+    type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': `Add as contact: ${note.text}`,
+    onclick: async () => {
+      button.disabled = true;
+      const done = await message.run(() => api.post(`/note-items/${note.id}/convert`, {}, { idempotencyKey: `convert-${note.id}` }));
+      button.disabled = false;
+      if (!done) return;
       Object.assign(note, done.note_item);
       redraw();
-    } catch (exc) {
-      if (exc?.name !== 'ApiError') throw exc;
-      message.textContent = exc.message;
-      message.hidden = false;
-      button.disabled = false;
-    }
-  });
+    },
+  }, 'Add as contact');
   return h('span', { class: 'note-action' }, button, message);
 }
 
-/** The category picker: six radio buttons styled as large chips (thumb-sized on a phone). */
-export function categoryPicker(selected, name = 'category') {
-  const errorId = uid('cat-error');
-  return h(
-    'fieldset',
-    { class: 'category-picker', 'aria-describedby': errorId },
-    h('legend', {}, 'Category'),
-    h('div', { class: 'chips' }, CATEGORIES.map(([key, text]) => {
-      const id = uid(`cat-${key}`);
-      return h(
-        'span',
-        { class: 'chip' },
-        h('input', { type: 'radio', name, id, value: key, checked: key === selected }),
-        h('label', { for: id }, text),
-      );
-    })),
-    h('p', { class: 'field-error', id: errorId, hidden: true }),
-  );
-}
-
 /**
- * Adds notes to one interview. `onSaved(note)` runs after each save.
- * Keeps the same client id for retries of the same note, so a retry never duplicates it.
+ * Adds notes to one interview with the category picker (six radio buttons styled as large
+ * chips, thumb-sized on a phone). `onSaved(note)` runs after each save. A retry of the same
+ * note keeps its client id, so it never makes a second copy.
  */
-export function noteComposer(interviewId, { onSaved, autofocus = false } = {}) {
-  const saved = loadDraft(draftKey(interviewId));
+export function noteComposer(interviewId, { onSaved } = {}) {
+  const key = draftKey(interviewId);
+  const saved = loadDraft(key);
   let draft = saved ?? { id: newId(), category: 'to_connect', text: '' };
-  const textId = uid('note-text');
   const status = saveStatus();
-  const text = h('textarea', {
-    id: textId, name: 'text', rows: 3, 'aria-describedby': `${textId}-error`,
-    value: draft.text, autofocus,
-    placeholder: 'One thing per note: a name, a book, a promise…',
-  });
-  const picker = categoryPicker(draft.category);
   const form = h(
     'form',
-    { class: 'composer card', 'aria-label': 'Add a note' },
-    picker,
+    { class: 'composer card', 'aria-label': 'Add a note', noValidate: true },
     h(
-      'div',
-      { class: 'field' },
-      h('label', { for: textId }, 'Note'),
-      text,
-      h('p', { class: 'field-error', id: `${textId}-error`, hidden: true }),
+      'fieldset',
+      { class: 'category-picker' },
+      h('legend', {}, 'Category'),
+      h('div', { class: 'chips' }, CATEGORIES.map(([value, text]) => {
+        const id = uid('cat');
+        return h('span', { class: 'chip' }, h('input', { type: 'radio', name: 'category', id, value, checked: value === draft.category }), h('label', { for: id }, text));
+      })),
+      h('p', { class: 'field-error', hidden: true }),
     ),
-    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Add note'), status),
+    field({ name: 'text', label: 'Note', type: 'textarea', value: draft.text, placeholder: 'One thing per note: a name, a book, a promise…' }),
+    h('div', { class: 'form-actions' }, submitButton('Add note'), status),
   );
-  form.noValidate = true;
+  const text = form.elements.text;
   if (saved?.text) status.set('error', 'Unsaved draft kept from before: add it when ready.');
 
   const remember = () => {
     draft.text = text.value;
     draft.category = form.elements.category.value || draft.category;
-    storeDraft(draftKey(interviewId), draft);
+    storeDraft(key, draft);
   };
   form.addEventListener('input', remember);
   form.addEventListener('change', remember);
@@ -241,21 +195,12 @@ export function noteComposer(interviewId, { onSaved, autofocus = false } = {}) {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
 
-  function fieldError(el, message) {
-    const slot = el.matches('fieldset') ? el.querySelector('.field-error') : el.parentElement.querySelector('.field-error');
-    slot.textContent = message ?? '';
-    slot.hidden = !message;
-    if (message) el.setAttribute('aria-invalid', 'true');
-    else el.removeAttribute('aria-invalid');
-  }
-
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    fieldError(text, null);
-    fieldError(picker, null);
+    clearErrors(form);
     remember();
     if (!draft.text.trim()) {
-      fieldError(text, 'Write the note first.');
+      setFieldError(form, 'text', 'Write the note first.');
       text.focus();
       return;
     }
@@ -268,21 +213,17 @@ export function noteComposer(interviewId, { onSaved, autofocus = false } = {}) {
       });
       const category = CATEGORY_LABEL[draft.category];
       draft = { id: newId(), category: draft.category, text: '' };
-      storeDraft(draftKey(interviewId), null);
+      storeDraft(key, null);
       text.value = '';
       status.set('saved', kept ? 'No connection: kept on this phone, it will be sent when the connection is back.' : `Saved in ${category}`);
       text.focus();
       if (note) onSaved?.(note);
     } catch (exc) {
       if (exc?.name !== 'ApiError') throw exc;
-      if (exc.network) {
-        status.set('error', 'Not saved: no connection. Your note is kept here; press "Add note" again to retry.');
-      } else {
-        status.set('error', 'Not saved.');
-        if (exc.fields.text) fieldError(text, exc.fields.text);
-        if (exc.fields.category) fieldError(picker, exc.fields.category);
-        if (!exc.fields.text && !exc.fields.category) status.set('error', `Not saved: ${exc.message}`);
-      }
+      const reasons = ['text', 'category'].filter((name) => exc.fields[name] && setFieldError(form, name, exc.fields[name]));
+      status.set('error', exc.network
+        ? 'Not saved: no connection. Your note is kept here; press "Add note" again to retry.'
+        : reasons.length ? 'Not saved.' : `Not saved: ${exc.message}`);
     } finally {
       button.disabled = false;
     }
@@ -305,7 +246,7 @@ export function pasteMany(interviewId, { onSaved } = {}) {
   const text = h('textarea', { id, name: 'text', rows: 5, value: draft.text, 'aria-describedby': `${id}-hint ${id}-error` });
   const form = h(
     'form',
-    { class: 'paste card' },
+    { class: 'paste card', noValidate: true },
     h(
       'div',
       { class: 'field' },
@@ -314,9 +255,8 @@ export function pasteMany(interviewId, { onSaved } = {}) {
       text,
       problems,
     ),
-    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Add all'), status),
+    h('div', { class: 'form-actions' }, submitButton('Add all'), status),
   );
-  form.noValidate = true;
   const store = () => storeDraft(key, draft);
   text.addEventListener('input', () => {
     // A different text is a different request: it needs its own idempotency key.
@@ -366,7 +306,7 @@ export function pasteMany(interviewId, { onSaved } = {}) {
  */
 export function connectionWarning(interview, warnings) {
   const el = h('div', { class: 'card warning', role: 'status' });
-  const message = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const message = errorLine();
   el.check = (list = warnings) => {
     const server = (list ?? []).find((w) => w.code === 'no_connection');
     const done = ['completed', 'thanked'].includes(interview.status);
@@ -378,16 +318,13 @@ export function connectionWarning(interview, warnings) {
       h('p', {}, h('strong', {}, 'No new connection yet. '), server?.message ?? 'Who else should you talk to? Add a To Connect note with the names they suggested.'),
       h('button', {
         type: 'button', class: 'btn btn-secondary',
-        onclick: async (event) => {
-          event.currentTarget.disabled = true;
-          try {
-            Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { no_connection_dismissed: true }, { ifMatch: interview.version }));
-            el.hidden = true;
-          } catch (exc) {
-            if (exc?.name !== 'ApiError') throw exc;
-            message.textContent = exc.message;
-            message.hidden = false;
-          }
+        onclick: async ({ currentTarget: button }) => {
+          button.disabled = true;
+          const saved = await message.run(() => api.patch(`/interviews/${interview.id}`, { no_connection_dismissed: true }, { ifMatch: interview.version }));
+          button.disabled = false;
+          if (!saved) return;
+          Object.assign(interview, saved);
+          el.hidden = true;
         },
       }, 'Dismiss: no one this time'),
       message,

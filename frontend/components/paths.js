@@ -3,7 +3,7 @@
 
 import { h } from '../lib/dom.js';
 import { label, REFERRAL_STATUS } from '../lib/format.js';
-import { badge, emptyState } from './ui.js';
+import { badge, emptyState, hint, meta } from './ui.js';
 
 export function warmPaths(data, emptyText) {
   if (!data.paths.length) return emptyState('No warm path yet.', emptyText);
@@ -16,12 +16,7 @@ export function warmPaths(data, emptyText) {
       ' ',
       badge(label(REFERRAL_STATUS, hop.status), hop.status),
     ])),
-    h(
-      'span',
-      { class: 'item-meta' },
-      `${p.length} ${p.length === 1 ? 'step' : 'steps'}`,
-      h('span', {}, `weakest link: ${label(REFERRAL_STATUS, p.quality.weakest).toLowerCase()}`),
-    ),
+    meta(`${p.length} ${p.length === 1 ? 'step' : 'steps'}`, `weakest link: ${label(REFERRAL_STATUS, p.quality.weakest).toLowerCase()}`),
   )));
 }
 
@@ -30,6 +25,6 @@ export function alignmentView(a) {
     h('p', { class: 'score' }, h('meter', { min: 0, max: 100, value: a.score, 'aria-label': 'Alignment score' }), ` ${a.score} / 100`),
     a.reasons.length
       ? h('ul', { class: 'reasons' }, a.reasons.map((r) => h('li', {}, h('strong', {}, `+${r.points}`), ` ${r.detail}`)))
-      : h('p', { class: 'hint' }, 'Nothing in common with your focus areas yet. Add focus areas on your profile, and tags to contacts and organizations.'),
+      : hint('Nothing in common with your focus areas yet. Add focus areas on your profile, and tags to contacts and organizations.'),
   ];
 }

@@ -4,21 +4,32 @@
 import { api } from '../api.js';
 import { h, mount, uid } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label, REFERRAL_STATUS } from '../lib/format.js';
-import { badge, details, externalLink, saveStatus, section } from './ui.js';
+import { badge, details, externalLink, hint, item, meta, saveStatus, section } from './ui.js';
 
-/** PATCHes `body`; keeps `interview` current; says how it went on `status`. */
-export async function patchInterview(interview, body, status) {
-  status.set('saving');
-  try {
-    Object.assign(interview, await api.patch(`/interviews/${interview.id}`, body, { ifMatch: interview.version }));
-    status.set('saved');
-    return true;
-  } catch (exc) {
-    if (exc?.name !== 'ApiError') throw exc;
-    const reason = Object.values(exc.fields)[0] ?? exc.message;
-    status.set('error', exc.network ? 'Not saved: no connection. Try again.' : `Not saved: ${reason}`);
-    return false;
-  }
+const queues = new WeakMap();
+
+/**
+ * PATCHes `body` (or `body(interview)`, worked out when its turn comes), one change at a time
+ * per interview, each with the version the last one left: quick ticks never conflict.
+ * Keeps `interview` current; says how it went on `status`.
+ */
+export function patchInterview(interview, body, status) {
+  const turn = (queues.get(interview) ?? Promise.resolve()).catch(() => false).then(async () => {
+    status.set('saving');
+    try {
+      const changes = typeof body === 'function' ? body(interview) : body;
+      Object.assign(interview, await api.patch(`/interviews/${interview.id}`, changes, { ifMatch: interview.version }));
+      status.set('saved');
+      return true;
+    } catch (exc) {
+      if (exc?.name !== 'ApiError') throw exc;
+      const reason = Object.values(exc.fields)[0] ?? exc.message;
+      status.set('error', exc.network ? 'Not saved: no connection. Try again.' : `Not saved: ${reason}`);
+      return false;
+    }
+  });
+  queues.set(interview, turn);
+  return turn;
 }
 
 /** A one-line "type and add" form. */
@@ -82,17 +93,15 @@ function swap(items, i, j) {
 function checklist(interview) {
   const status = saveStatus();
   const list = h('ul', { class: 'checklist' });
-  const commit = async (next) => (await patchInterview(interview, { checklist: next }, status)) && draw();
+  const commit = (change) => patchInterview(interview, (i) => ({ checklist: change(i.checklist) }), status);
   function draw() {
     mount(list, interview.checklist.map((item, index) => {
       const id = uid('check');
       const box = h('input', {
         type: 'checkbox', id, checked: item.done,
         onchange: async () => {
-          box.disabled = true;
-          const ok = await commit(interview.checklist.map((c, i) => (i === index ? { ...c, done: box.checked } : c)));
-          if (!ok) box.checked = !box.checked;
-          box.disabled = false;
+          const done = box.checked;
+          if (!(await commit((items) => items.map((c, i) => (i === index ? { ...c, done } : c))))) box.checked = !done;
         },
       });
       return h('li', { class: 'check' }, box, h('label', { for: id }, item.text));
@@ -110,7 +119,7 @@ function checklist(interview) {
   return [
     list,
     h('p', { class: 'check' }, confirmed, h('label', { for: confirmId }, 'They confirmed how much time they have')),
-    addRow('New checklist item', 'Add item', (text) => commit([...interview.checklist, { text, done: false }]), { maxlength: 200 }),
+    addRow('New checklist item', 'Add item', async (text) => (await commit((items) => [...items, { text, done: false }])) && draw(), { maxlength: 200 }),
     status,
   ];
 }
@@ -150,13 +159,12 @@ export function prepSheet(prep, interview) {
       ]),
       h('h3', {}, 'Introduced by'),
       prep.introduced_by.length
-        ? h('ul', { class: 'list' }, prep.introduced_by.map((r) => h(
-            'li',
-            { class: 'item' },
-            r.contact ? h('a', { href: `/app/contacts/${r.contact.id}`, class: 'item-main' }, r.contact.full_name) : h('span', { class: 'item-main' }, 'You know them directly'),
-            h('span', { class: 'item-meta' }, r.context ? h('span', {}, r.context) : null, badge(label(REFERRAL_STATUS, r.status), r.status)),
+        ? h('ul', { class: 'list' }, prep.introduced_by.map((r) => item(
+            r.contact && `/app/contacts/${r.contact.id}`,
+            r.contact?.full_name ?? 'You know them directly',
+            meta(r.context, badge(label(REFERRAL_STATUS, r.status), r.status)),
           )))
-        : h('p', { class: 'hint' }, 'Nobody: you found them yourself.'),
+        : hint('Nobody: you found them yourself.'),
     ),
     section('Agenda', agendaEditor(interview)),
     section('Preparation', checklist(interview)),

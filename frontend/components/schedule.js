@@ -6,7 +6,7 @@ import { h, mount } from '../lib/dom.js';
 import { formatDateTime, fromLocalInput } from '../lib/format.js';
 import { field, formAlert, onSubmit, submitButton } from './form.js';
 import { patchInterview } from './prep.js';
-import { copyButton, loading, saveStatus, section } from './ui.js';
+import { copyButton, hint, item, loading, meta, saveStatus, section } from './ui.js';
 
 export const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -31,15 +31,14 @@ export function scheduling(interview, { onChanged }) {
     mount(list, slots().map((slot, i) => {
       const when = formatDateTime(slot.starts_at);
       const chosen = interview.scheduled_at && Date.parse(interview.scheduled_at) === Date.parse(slot.starts_at);
-      return h(
-        'li',
-        { class: 'item' },
-        h('span', { class: 'item-main' }, h('time', { datetime: slot.starts_at }, when), chosen ? ' (chosen)' : null),
-        h('span', { class: 'item-meta' }, slot.duration_minutes ? `${slot.duration_minutes} min` : null, slot.location),
+      return item(
+        null,
+        [h('time', { datetime: slot.starts_at }, when), chosen ? ' (chosen)' : null],
+        meta(slot.duration_minutes ? `${slot.duration_minutes} min` : null, slot.location),
         h(
           'span',
           { class: 'actions' },
-          chosen ? null : h('button', { type: 'button', class: 'btn btn-primary btn-small', 'aria-label': `Pick ${when}`, onclick: () => pick(i, when) }, 'Pick this slot'),
+          chosen ? null : h('button', { type: 'button', class: 'btn btn-primary btn-small', 'aria-label': `Pick this slot: ${when}`, onclick: () => pick(i, when) }, 'Pick this slot'),
           h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `Remove ${when}`, onclick: () => save(slots().filter((_, j) => j !== i)) }, 'Remove'),
         ),
       );
@@ -59,7 +58,7 @@ export function scheduling(interview, { onChanged }) {
     const slot = { starts_at: fromLocalInput(at), duration_minutes: minutes ? Number(minutes) : null };
     if (await save([...slots(), slot])) form.elements.starts_at.value = '';
   });
-  return section('Scheduling', h('p', { class: 'hint' }, `Times are in your time zone, ${ZONE}.`), list, form, status);
+  return section('Scheduling', hint(`Times are in your time zone, ${ZONE}.`), list, form, status);
 }
 
 const KINDS = [
@@ -96,7 +95,7 @@ function draft(interview, [kind, name, sentKey], onChanged) {
   });
 
   function editor(m) {
-    const status = h('p', { class: 'save-status', role: 'status' });
+    const status = saveStatus();
     const mail = h('a', { class: 'btn btn-secondary', href: m.mailto }, 'Open in mail app');
     const form = h(
       'form',
@@ -131,7 +130,7 @@ function draft(interview, [kind, name, sentKey], onChanged) {
 export function messages(interview, { onChanged }) {
   return section(
     'Messages',
-    h('p', { class: 'hint' }, 'Drafted from the templates on your profile.'),
+    hint('Drafted from the templates on your profile.'),
     KINDS.map((k) => draft(interview, k, onChanged)),
   );
 }

@@ -11,8 +11,35 @@ export function pageHeader(title, ...actions) {
   );
 }
 
+export const hint = (...text) => h('p', { class: 'hint' }, text);
+
 export function badge(text, kind = '') {
   return h('span', { class: ['badge', kind && `badge-${kind}`] }, text);
+}
+
+/** A row of a list: its name (a link when `href` is given), then anything else. */
+export function item(href, name, ...rest) {
+  return h('li', { class: 'item' }, h(href ? 'a' : 'span', { href, class: 'item-main' }, name), rest);
+}
+
+/** The details after a row's name; each text is its own span, spaced like the rest. */
+export const meta = (...parts) => h('span', { class: 'item-meta' }, parts.map((x) => (typeof x === 'string' ? h('span', {}, x) : x)));
+
+/** A hidden error line; `line.run(fn)` shows the reason when `fn` fails with an ApiError (→ false). */
+export function errorLine(tag = 'p') {
+  const line = h(tag, { class: 'field-error', role: 'alert', hidden: true });
+  line.run = async (fn) => {
+    line.hidden = true;
+    try {
+      return await fn();
+    } catch (exc) {
+      if (exc?.name !== 'ApiError') throw exc;
+      line.textContent = Object.values(exc.fields)[0] ?? exc.message;
+      line.hidden = false;
+      return false;
+    }
+  };
+  return line;
 }
 
 /** An empty list that says what the list is for and how to start it. */
@@ -39,7 +66,7 @@ export function details(rows) {
  * status.set('saving' | 'saved' | 'error' | 'idle', message?)
  */
 export function saveStatus() {
-  const el = h('p', { class: 'save-status', role: 'status', 'aria-live': 'polite' });
+  const el = h('p', { class: 'save-status', role: 'status' });
   const texts = { saving: 'Saving…', saved: 'Saved', error: 'Not saved', idle: '' };
   el.set = (state, message) => {
     el.dataset.state = state;
@@ -64,6 +91,13 @@ export function copyButton(text, field, status, name = 'Copy') {
   }, name);
 }
 
+/** A read-only value to copy (a secret, a link): its label, the field, Copy, and the outcome. */
+export function copyField(id, text, value, name) {
+  const input = h('input', { id, type: 'text', readonly: true, value, class: 'secret', spellcheck: 'false' });
+  const status = saveStatus();
+  return [h('label', { for: id }, text), h('div', { class: 'secret-row' }, input, copyButton(() => value, input, status, name)), status];
+}
+
 export function externalLink(url, text) {
   return h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, text ?? url);
 }
@@ -74,7 +108,7 @@ export function externalLink(url, text) {
  */
 export function confirmButton({ label: text, confirmLabel, onConfirm }) {
   const wrap = h('span', { class: 'confirm' });
-  const message = h('span', { class: 'field-error', role: 'alert', hidden: true });
+  const message = errorLine('span');
   const idle = () => {
     wrap.replaceChildren(h('button', { type: 'button', class: 'btn btn-danger-quiet', onclick: ask }, text), message);
   };
@@ -85,15 +119,7 @@ export function confirmButton({ label: text, confirmLabel, onConfirm }) {
   }
   async function run(event) {
     event.currentTarget.disabled = true;
-    try {
-      message.hidden = true;
-      await onConfirm();
-    } catch (exc) {
-      if (exc?.name !== 'ApiError') throw exc;
-      idle();
-      message.textContent = exc.message;
-      message.hidden = false;
-    }
+    if ((await message.run(onConfirm)) === false) idle();
   }
   idle();
   return wrap;

@@ -3,7 +3,7 @@
 
 const FORBIDDEN = new Set(['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc', 'style']);
 // Properties set as properties (live state), not attributes.
-const PROPS = new Set(['value', 'checked', 'selected', 'indeterminate', 'textContent']);
+const PROPS = new Set(['value', 'checked', 'selected']);
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction']);
 
 /** A URL safe to put in href/src: relative, http(s), mailto or tel; anything else is dropped. */
@@ -16,14 +16,8 @@ export function safeUrl(url) {
 }
 
 function append(parent, child) {
-  if (child === null || child === undefined || child === false || child === true) return;
-  if (Array.isArray(child)) {
-    for (const c of child) append(parent, c);
-  } else if (child instanceof Node) {
-    parent.append(child);
-  } else {
-    parent.append(document.createTextNode(String(child)));
-  }
+  if (Array.isArray(child)) for (const c of child) append(parent, c);
+  else if (child != null && typeof child !== 'boolean') parent.append(child instanceof Node ? child : String(child));
 }
 
 /**
@@ -37,12 +31,10 @@ export function h(tag, props = {}, ...children) {
     if (FORBIDDEN.has(key)) throw new Error(`h(): "${key}" is not allowed`);
     if (key.startsWith('on') && typeof value === 'function') {
       el.addEventListener(key.slice(2).toLowerCase(), value);
-    } else if (key === 'class' || key === 'className') {
+    } else if (key === 'class') {
       el.className = Array.isArray(value) ? value.filter(Boolean).join(' ') : value;
     } else if (key === 'dataset') {
       Object.assign(el.dataset, value);
-    } else if (key === 'ref' && typeof value === 'function') {
-      value(el);
     } else if (PROPS.has(key)) {
       el[key] = value;
     } else if (URL_ATTRS.has(key)) {

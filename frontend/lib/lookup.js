@@ -1,9 +1,9 @@
 // Names for ids: interviews and notes carry a contact_id, the screens show a name.
 
-import { api, listAll } from '../api.js';
+import { listAll } from '../api.js';
 
-/** Map of contact id → contact for `ids` (a few GETs, or one list when there are many). */
-export async function contactsById(ids, { signal } = {}) {
+/** Map of contact id → contact for `ids` (a few GETs with the screen's `get`, or one list when there are many). */
+export async function contactsById(ids, get) {
   const wanted = [...new Set(ids.filter(Boolean))];
   const found = new Map();
   if (wanted.length > 10) {
@@ -11,7 +11,7 @@ export async function contactsById(ids, { signal } = {}) {
   }
   const missing = wanted.filter((id) => !found.has(id));
   const fetched = await Promise.all(
-    missing.map((id) => api.get(`/contacts/${id}`, undefined, { signal }).catch((exc) => {
+    missing.map((id) => get(`/contacts/${id}`).catch((exc) => {
       if (exc.status === 404) return null;
       throw exc;
     })),

@@ -14,6 +14,7 @@ class SessionStore extends EventTarget {
 
   /** Asks the server whether it needs set-up and who this browser is signed in as. */
   async load() {
+    const who = api.get('/auth/session').catch((exc) => exc); // asked alongside: one round trip
     let state;
     try {
       state = await api.get('/setup');
@@ -29,13 +30,9 @@ class SessionStore extends EventTarget {
     this.needsSetup = state.needs_setup;
     this.signupMode = state.signup_mode;
     if (this.needsSetup) return this.set(null);
-    try {
-      this.set(await api.get('/auth/session'));
-    } catch (exc) {
-      if (exc.status !== 401) throw exc;
-      this.set(null);
-    }
-    return this.user;
+    const info = await who;
+    if (info instanceof Error && info.status !== 401) throw info;
+    return this.set(info instanceof Error ? null : info);
   }
 
   /** `info` is the API's SessionInfo ({user, csrf_token}) or null when signed out. */

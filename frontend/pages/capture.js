@@ -3,37 +3,31 @@
 
 import { api } from '../api.js';
 import { connectionWarning, noteComposer, noteSections, pasteMany } from '../components/notes.js';
-import { badge, section } from '../components/ui.js';
+import { badge, errorLine, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 import { withSnapshot } from '../lib/outbox.js';
 
 function completeButton(interview, onDone) {
-  const message = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const message = errorLine();
   const button = h('button', { type: 'button', class: 'btn btn-secondary btn-big' }, 'Mark completed');
   button.addEventListener('click', async () => {
     button.disabled = true;
-    message.hidden = true;
-    try {
-      const saved = await api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version });
-      Object.assign(interview, saved);
-      onDone(saved.warnings);
-    } catch (exc) {
-      if (exc?.name !== 'ApiError') throw exc;
-      message.textContent = exc.fields.status ?? exc.message;
-      message.hidden = false;
-      button.disabled = false;
-    }
+    const saved = await message.run(() => api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version }));
+    button.disabled = false;
+    if (!saved) return;
+    Object.assign(interview, saved);
+    onDone(saved.warnings);
   });
   return h('div', { class: 'complete' }, button, message);
 }
 
 // Opened on a phone without a connection: the copy kept from the last visit, and the notes
 // go to the outbox (lib/outbox.js) until the connection returns.
-export async function render({ params, signal }) {
+export async function render({ params, get }) {
   const { interview, contact, offline } = await withSnapshot(`capture.${params.id}`, async () => {
-    const found = await api.get(`/interviews/${params.id}`, undefined, { signal });
-    return { interview: found, contact: await api.get(`/contacts/${found.contact_id}`, undefined, { signal }) };
+    const found = await get(`/interviews/${params.id}`);
+    return { interview: found, contact: await get(`/contacts/${found.contact_id}`) };
   });
   const i = interview;
   const state = h('div', { class: 'capture-state' });
@@ -49,7 +43,7 @@ export async function render({ params, signal }) {
     );
   };
   drawState();
-  const sections = noteSections(i.note_items, { interviewId: i.id });
+  const sections = noteSections(i.note_items, i.id);
   const onSaved = (note) => {
     sections.add(note);
     i.note_items.push(note);

@@ -1,19 +1,22 @@
 // Add or edit a contact.
 
 import { api, listAll, newId } from '../api.js';
-import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
+import { field, formAlert, onSubmit, saveOrCancel } from '../components/form.js';
 import { pageHeader } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CONTACT_STATUS, splitTags } from '../lib/format.js';
 
-export async function render({ params, query, navigate, signal }) {
+export async function render({ params, query, navigate, get }) {
   const editing = Boolean(params.id);
-  const [contact, orgs] = await Promise.all([
-    editing ? api.get(`/contacts/${params.id}`, undefined, { signal }) : null,
+  const [contact, orgs, people] = await Promise.all([
+    editing ? get(`/contacts/${params.id}`) : null,
     listAll('/organizations'),
+    editing ? [] : listAll('/contacts'),
   ]);
   const c = contact ?? { status: 'identified', tags: [], organization_id: query.get('organization') };
-  const id = newId(); // one id per form: a retried "Save" can never create two contacts
+  // One id each per form: a retried "Save" can never create two contacts or introductions.
+  const id = newId();
+  const referralId = newId();
 
   const form = h(
     'form',
@@ -31,21 +34,25 @@ export async function render({ params, query, navigate, signal }) {
     field({ name: 'location', label: 'Location', value: c.location }),
     field({ name: 'tags', label: 'Tags', value: c.tags.join(', '), hint: 'Separate tags with commas.' }),
     field({ name: 'status', label: 'Status', type: 'select', value: c.status, options: Object.entries(CONTACT_STATUS) }),
+    // Who introduced them: the edge that warm paths and the network picture follow.
+    editing ? null : field({
+      name: 'introduced_by', label: 'Introduced by', type: 'select',
+      options: [['', 'Not recorded'], ['me', 'Nobody: you know them yourself'], ...people.map((p) => [p.id, p.full_name])],
+    }),
     field({ name: 'how_we_met', label: 'How you met', type: 'textarea', value: c.how_we_met, rows: 2 }),
     field({ name: 'next_follow_up', label: 'Next follow-up', type: 'date', value: c.next_follow_up }),
     field({ name: 'notes', label: 'Notes', type: 'textarea', value: c.notes }),
-    h(
-      'div',
-      { class: 'form-actions' },
-      submitButton(editing ? 'Save changes' : 'Add contact'),
-      h('a', { href: editing ? `/app/contacts/${c.id}` : '/app/contacts', class: 'btn btn-quiet' }, 'Cancel'),
-    ),
+    saveOrCancel(editing, 'Add contact', editing ? `/app/contacts/${c.id}` : '/app/contacts'),
   );
-  onSubmit(form, async (data) => {
+  onSubmit(form, async ({ introduced_by: by, ...data }) => {
     const body = { ...data, tags: splitTags(data.tags) };
     const saved = editing
       ? await api.patch(`/contacts/${c.id}`, body, { ifMatch: c.version })
       : await api.post('/contacts', { ...body, id });
+    if (by) {
+      const from = by === 'me' ? null : by;
+      await api.post('/referrals', { id: referralId, from_contact_id: from, to_contact_id: saved.id, status: from ? 'introduced' : 'met' });
+    }
     navigate(`/app/contacts/${saved.id}`, { replace: editing });
   });
   return [pageHeader(editing ? `Edit ${c.full_name}` : 'Add a contact'), form];

@@ -3,38 +3,29 @@
 import { api } from '../api.js';
 import { interviewItem } from '../components/interview-item.js';
 import { alignmentView, warmPaths } from '../components/paths.js';
-import { badge, dangerZone, details, emptyState, externalLink, linkButton, pageHeader, section } from '../components/ui.js';
+import { badge, dangerZone, details, emptyState, externalLink, hint, item, linkButton, meta, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CONTACT_STATUS, formatDate, label } from '../lib/format.js';
 import { contactsById, nameOf } from '../lib/lookup.js';
 
 function referralList(referrals, contacts, end) {
-  return h(
-    'ul',
-    { class: 'list' },
-    referrals.map((r) => h(
-      'li',
-      { class: 'item' },
-      h('a', { href: `/app/contacts/${r[end]}`, class: 'item-main' }, nameOf(contacts, r[end])),
-      r.context ? h('span', { class: 'item-meta' }, r.context) : null,
-    )),
-  );
+  return h('ul', { class: 'list' }, referrals.map((r) => item(`/app/contacts/${r[end]}`, nameOf(contacts, r[end]), meta(r.context))));
 }
 
-export async function render({ params, navigate, signal }) {
-  const contact = await api.get(`/contacts/${params.id}`, undefined, { signal });
+export async function render({ params, navigate, get }) {
+  const contact = await get(`/contacts/${params.id}`);
   const [org, interviews, referrals, paths, alignment] = await Promise.all([
-    contact.organization_id ? api.get(`/organizations/${contact.organization_id}`, undefined, { signal }) : null,
-    api.get('/interviews', { contact_id: contact.id, sort: '-scheduled_at', limit: 50 }, { signal }),
-    api.get('/referrals', { contact_id: contact.id, limit: 100 }, { signal }),
-    api.get(`/contacts/${contact.id}/warm-paths`, { limit: 3 }, { signal }),
-    api.get(`/contacts/${contact.id}/alignment`, undefined, { signal }),
+    contact.organization_id ? get(`/organizations/${contact.organization_id}`) : null,
+    get('/interviews', { contact_id: contact.id, sort: '-scheduled_at', limit: 50 }),
+    get('/referrals', { contact_id: contact.id, limit: 100 }),
+    get(`/contacts/${contact.id}/warm-paths`, { limit: 3 }),
+    get(`/contacts/${contact.id}/alignment`),
   ]);
   const introducedBy = referrals.items.filter((r) => r.to_contact_id === contact.id && r.from_contact_id);
   const introduced = referrals.items.filter((r) => r.from_contact_id === contact.id);
   const contacts = await contactsById(
     [...introducedBy.map((r) => r.from_contact_id), ...introduced.map((r) => r.to_contact_id)],
-    { signal },
+    get,
   );
   contacts.set(contact.id, contact);
 
@@ -67,11 +58,11 @@ export async function render({ params, navigate, signal }) {
     ),
     section(
       'Introduced by',
-      introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : h('p', { class: 'hint' }, 'Someone you found yourself.'),
+      introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : hint('Someone you found yourself.'),
     ),
     section(
       'Introduced you to',
-      introduced.length ? referralList(introduced, contacts, 'to_contact_id') : h('p', { class: 'hint' }, 'No one yet. Ask at the end of your conversation: who else should I talk to?'),
+      introduced.length ? referralList(introduced, contacts, 'to_contact_id') : hint('No one yet. Ask at the end of your conversation: who else should I talk to?'),
     ),
     dangerZone('Delete contact', 'Delete with their conversations and notes', async () => {
       await api.del(`/contacts/${c.id}`, { query: { cascade: true }, ifMatch: c.version });

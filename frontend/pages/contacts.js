@@ -1,8 +1,8 @@
 // Contacts: search and filter (kept in the address, so a reload or a shared link keeps them).
 
-import { api, listAll } from '../api.js';
+import { listAll } from '../api.js';
 import { field } from '../components/form.js';
-import { badge, emptyState, linkButton, pageHeader } from '../components/ui.js';
+import { badge, emptyState, item, linkButton, meta, pageHeader } from '../components/ui.js';
 import { debounce, h, mount } from '../lib/dom.js';
 import { CONTACT_STATUS, label } from '../lib/format.js';
 
@@ -14,8 +14,8 @@ const MET = new Set(['met', 'keep_in_touch', 'dormant']);
  * organization's people endpoint defines them. 1st: a referral from you, met, or a referral
  * to them that reached met; 2nd: not 1st, with a live referral from someone 1st.
  */
-async function degreeFinder(signal) {
-  const { nodes, edges } = await api.get('/network/graph', undefined, { signal });
+async function degreeFinder(get) {
+  const { nodes, edges } = await get('/network/graph');
   const first = new Set(nodes.filter((n) => n.depth === 1 || MET.has(n.status)).map((n) => n.id));
   for (const e of edges) if (e.status === 'met') first.add(e.to);
   const second = new Set(edges.filter((e) => e.status !== 'declined' && first.has(e.from)).map((e) => e.to));
@@ -25,39 +25,23 @@ async function degreeFinder(signal) {
 function contactItem(contact, orgs) {
   const org = orgs.get(contact.organization_id)?.name;
   const role = [contact.title, org].filter(Boolean).join(' · ');
-  return h(
-    'li',
-    { class: 'item' },
-    h('a', { href: `/app/contacts/${contact.id}`, class: 'item-main' }, contact.full_name),
-    h('span', { class: 'item-meta' }, role ? h('span', {}, role) : null, badge(label(CONTACT_STATUS, contact.status), contact.status)),
+  return item(
+    `/app/contacts/${contact.id}`,
+    contact.full_name,
+    meta(role, badge(label(CONTACT_STATUS, contact.status), contact.status)),
     contact.tags.length ? h('span', { class: 'tags' }, contact.tags.map((t) => badge(t, 'tag'))) : null,
   );
 }
 
-export async function render({ query, router, signal }) {
-  const orgList = await listAll('/organizations');
-  const orgs = new Map(orgList.map((o) => [o.id, o]));
+export async function render({ query, router, get }) {
   const filters = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? '']));
-
-  const form = h(
-    'form',
-    { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
-    field({ name: 'q', label: 'Search', type: 'search', value: filters.q, placeholder: 'Name, email, title…', autocomplete: 'off' }),
-    field({
-      name: 'status', label: 'Status', type: 'select', value: filters.status,
-      options: [['', 'Any status'], ...Object.entries(CONTACT_STATUS)],
-    }),
-    field({
-      name: 'organization_id', label: 'Organization', type: 'select', value: filters.organization_id,
-      options: [['', 'Any organization'], ...orgList.map((o) => [o.id, o.name])],
-    }),
-    field({ name: 'tag', label: 'Tag', value: filters.tag, autocomplete: 'off' }),
-    field({
-      name: 'degree', label: 'Degree', type: 'select', value: filters.degree,
-      options: [['', 'Any degree'], ['1', '1st: you know them'], ['2', '2nd: through someone']],
-    }),
-  );
-  const count = h('p', { class: 'count', role: 'status', 'aria-live': 'polite' });
+  // The organizations (for the filter and the rows) load alongside the first page.
+  const orgs = new Map();
+  const orgList = listAll('/organizations').then((list) => {
+    for (const o of list) orgs.set(o.id, o);
+    return list;
+  });
+  const count = h('p', { class: 'count', role: 'status' });
   const results = h('div', { class: 'results' });
   let cursor = null;
   let items = [];
@@ -69,12 +53,13 @@ export async function render({ query, router, signal }) {
     const { degree, ...rest } = filters;
     let page;
     if (degree) {
-      degreeOf ??= await degreeFinder(signal);
+      degreeOf ??= await degreeFinder(get);
       const found = (await listAll('/contacts', rest)).filter((c) => degreeOf(c) === Number(degree));
       page = { items: found, total: found.length, next_cursor: null };
     } else {
-      page = await api.get('/contacts', { ...rest, cursor: more ? cursor : null, limit: 50 }, { signal });
+      page = await get('/contacts', { ...rest, cursor: more ? cursor : null, limit: 50 });
     }
+    await orgList;
     if (mine !== latest) return; // a newer search has been sent since
     items = more ? [...items, ...page.items] : page.items;
     cursor = page.next_cursor;
@@ -95,6 +80,26 @@ export async function render({ query, router, signal }) {
     );
   }
 
+  const first = load();
+  first.catch(() => {}); // awaited below; a failure meanwhile is not "unhandled"
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
+    field({ name: 'q', label: 'Search', type: 'search', value: filters.q, placeholder: 'Name, email, title…', autocomplete: 'off' }),
+    field({
+      name: 'status', label: 'Status', type: 'select', value: filters.status,
+      options: [['', 'Any status'], ...Object.entries(CONTACT_STATUS)],
+    }),
+    field({
+      name: 'organization_id', label: 'Organization', type: 'select', value: filters.organization_id,
+      options: [['', 'Any organization'], ...(await orgList).map((o) => [o.id, o.name])],
+    }),
+    field({ name: 'tag', label: 'Tag', value: filters.tag, autocomplete: 'off' }),
+    field({
+      name: 'degree', label: 'Degree', type: 'select', value: filters.degree,
+      options: [['', 'Any degree'], ['1', '1st: you know them'], ['2', '2nd: through someone']],
+    }),
+  );
   const update = async () => {
     for (const key of FILTERS) filters[key] = form.elements[key].value.trim();
     router.setQuery(filters);
@@ -106,6 +111,6 @@ export async function render({ query, router, signal }) {
     update();
   });
 
-  await load();
+  await first;
   return [pageHeader('Contacts', linkButton('/app/contacts/new', 'Add contact')), form, count, results];
 }

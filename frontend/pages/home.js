@@ -1,8 +1,7 @@
 // Today: the meeting that just happened (one tap to capture notes), the reminders the method
 // calls for, what is coming up, and how many open notes wait in each category.
 
-import { api } from '../api.js';
-import { badge, emptyState, linkButton, pageHeader, section } from '../components/ui.js';
+import { badge, emptyState, hint, item, linkButton, meta, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CATEGORIES, formatDateTime } from '../lib/format.js';
 
@@ -12,35 +11,27 @@ function reminderItem(reminder) {
   const href = reminder.interview_id
     ? `/app/interviews/${reminder.interview_id}`
     : reminder.contact ? `/app/contacts/${reminder.contact.id}` : null;
-  return h(
-    'li',
-    { class: 'item reminder', dataset: { kind: reminder.kind } },
-    href ? h('a', { href, class: 'item-main' }, reminder.message) : h('span', { class: 'item-main' }, reminder.message),
-  );
+  const row = item(href, reminder.message);
+  row.dataset.kind = reminder.kind;
+  return row;
 }
 
 function upcomingItem(interview) {
-  return h(
-    'li',
-    { class: 'item' },
-    h('a', { href: `/app/interviews/${interview.id}`, class: 'item-main' }, interview.interviewee.full_name),
-    h(
-      'span',
-      { class: 'item-meta' },
-      h('time', { datetime: interview.scheduled_at }, formatDateTime(interview.scheduled_at)),
-      interview.time_confirmed ? null : badge('time not confirmed'),
-    ),
+  return item(
+    `/app/interviews/${interview.id}`,
+    interview.interviewee.full_name,
+    meta(h('time', { datetime: interview.scheduled_at }, formatDateTime(interview.scheduled_at)), interview.time_confirmed ? null : badge('time not confirmed')),
   );
 }
 
-export async function render({ session, signal }) {
+export async function render({ session, get }) {
   const soon = new Date(Date.now() + SOON_MS).toISOString();
   const [recent, inbox] = await Promise.all([
-    api.get('/interviews', { status: ['scheduled', 'completed'], scheduled_to: soon, sort: '-scheduled_at', limit: 1 }, { signal }),
-    api.get('/inbox', undefined, { signal }),
+    get('/interviews', { status: ['scheduled', 'completed'], scheduled_to: soon, sort: '-scheduled_at', limit: 1 }),
+    get('/inbox'),
   ]);
   const last = recent.items[0];
-  const lastName = last ? (await api.get(`/contacts/${last.contact_id}`, undefined, { signal })).full_name : '';
+  const lastName = last ? (await get(`/contacts/${last.contact_id}`)).full_name : '';
   const open = CATEGORIES.map(([key, text]) => [key, text, inbox.open_items[key].total]).filter(([, , n]) => n > 0);
 
   return [
@@ -59,7 +50,7 @@ export async function render({ session, signal }) {
       'To do next',
       inbox.reminders.length
         ? h('ul', { class: 'list' }, inbox.reminders.map(reminderItem))
-        : h('p', { class: 'hint' }, 'Nothing is waiting on you. Thank-yous, introductions and follow-ups will show up here when they are due.'),
+        : hint('Nothing is waiting on you. Thank-yous, introductions and follow-ups will show up here when they are due.'),
     ),
     section(
       'Coming up',

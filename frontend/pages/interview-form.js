@@ -1,7 +1,7 @@
 // Plan an interview with a contact, or edit its details (status changes live on its page).
 
 import { api, listAll, newId } from '../api.js';
-import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
+import { field, formAlert, onSubmit, saveOrCancel } from '../components/form.js';
 import { emptyState, linkButton, pageHeader } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { fromLocalInput, INTERVIEW_STATUS, toLocalInput } from '../lib/format.js';
@@ -12,10 +12,10 @@ function lines(text) {
   return String(text || '').split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
-export async function render({ params, query, navigate, signal }) {
+export async function render({ params, query, navigate, get }) {
   const editing = Boolean(params.id);
   const [i, contacts] = await Promise.all([
-    editing ? api.get(`/interviews/${params.id}`, undefined, { signal }) : null,
+    editing ? get(`/interviews/${params.id}`) : null,
     listAll('/contacts'),
   ]);
   if (!contacts.length) {
@@ -46,12 +46,7 @@ export async function render({ params, query, navigate, signal }) {
     field({ name: 'agenda', label: 'Agenda', type: 'textarea', value: v.agenda.join('\n'), hint: 'One question or topic per line.', rows: 4 }),
     field({ name: 'research_notes', label: 'Research', type: 'textarea', value: v.research_notes }),
     editing ? field({ name: 'summary', label: 'Summary', type: 'textarea', value: v.summary }) : null,
-    h(
-      'div',
-      { class: 'form-actions' },
-      submitButton(editing ? 'Save changes' : 'Save interview'),
-      h('a', { href: editing ? `/app/interviews/${v.id}` : '/app/interviews', class: 'btn btn-quiet' }, 'Cancel'),
-    ),
+    saveOrCancel(editing, 'Save interview', editing ? `/app/interviews/${v.id}` : '/app/interviews'),
   );
   onSubmit(form, async (data) => {
     const body = {

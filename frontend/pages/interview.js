@@ -32,10 +32,10 @@ export function statusForm(interview, { onChanged } = {}) {
   return form;
 }
 
-export async function render({ params, navigate, signal }) {
+export async function render({ params, navigate, get }) {
   const [i, prep] = await Promise.all([
-    api.get(`/interviews/${params.id}`, undefined, { signal }),
-    api.get(`/interviews/${params.id}/prep`, undefined, { signal }),
+    get(`/interviews/${params.id}`),
+    get(`/interviews/${params.id}/prep`),
   ]);
   const who = prep.interviewee;
   const subtitle = h('p', { class: 'subtitle' });
@@ -58,7 +58,7 @@ export async function render({ params, navigate, signal }) {
     ]));
   }
   refresh();
-  const sections = noteSections(i.note_items, { interviewId: i.id });
+  const sections = noteSections(i.note_items, i.id);
   const onSaved = (note) => {
     sections.add(note);
     i.note_items.push(note);

@@ -2,7 +2,7 @@
 
 import { listAll } from '../api.js';
 import { interviewItem } from '../components/interview-item.js';
-import { emptyState, linkButton, pageHeader } from '../components/ui.js';
+import { emptyState, hint, linkButton, pageHeader } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { INTERVIEW_STATUS } from '../lib/format.js';
 import { contactsById } from '../lib/lookup.js';
@@ -23,14 +23,14 @@ function column(status, items, contacts) {
     'section',
     { class: 'column', 'aria-labelledby': id },
     h('h2', { id }, INTERVIEW_STATUS[status], ' ', h('span', { class: 'count-pill' }, String(items.length))),
-    HINTS[status] ? h('p', { class: 'hint' }, HINTS[status]) : null,
+    HINTS[status] ? hint(HINTS[status]) : null,
     items.length ? h('ul', { class: 'list' }, items.map((i) => interviewItem(i, contacts, { showStatus: false }))) : null,
   );
 }
 
-export async function render({ signal }) {
+export async function render({ get }) {
   const interviews = await listAll('/interviews', { sort: 'scheduled_at' });
-  const contacts = await contactsById(interviews.map((i) => i.contact_id), { signal });
+  const contacts = await contactsById(interviews.map((i) => i.contact_id), get);
   const by = Object.fromEntries([...OPEN, ...CLOSED].map((s) => [s, []]));
   for (const i of interviews) by[i.status]?.push(i);
   const closed = CLOSED.flatMap((s) => by[s]);

@@ -1,6 +1,5 @@
 // Lists across every conversation: what to read, look up, do and think about; tickable.
 
-import { api } from '../api.js';
 import { tickBox } from '../components/notes.js';
 import { emptyState, externalLink, pageHeader } from '../components/ui.js';
 import { h, mount } from '../lib/dom.js';
@@ -34,14 +33,14 @@ function listItem(note) {
   );
 }
 
-export async function render({ params, query, signal }) {
+export async function render({ params, query, get }) {
   const category = LISTS.includes(params.category) ? params.category : 'to_read';
   const status = query.get('status') === 'done' ? 'done' : 'open';
   const results = h('div');
   let cursor = null;
   const items = [];
   async function load() {
-    const page = await api.get(`/lists/${category}`, { status, cursor, limit: 100 }, { signal });
+    const page = await get(`/lists/${category}`, { status, cursor, limit: 100 });
     items.push(...page.items);
     cursor = page.next_cursor;
     mount(

@@ -1,8 +1,7 @@
 // The network: the referral graph from you outward on depth rings (SVG built node by node,
 // user text only ever as text), and how it grows, as small charts.
 
-import { api } from '../api.js';
-import { badge, emptyState, linkButton, pageHeader, section } from '../components/ui.js';
+import { badge, emptyState, hint, item, linkButton, meta, pageHeader, section } from '../components/ui.js';
 import { h, uid } from '../lib/dom.js';
 import { CATEGORIES, CONTACT_STATUS, formatDate, label } from '../lib/format.js';
 
@@ -16,7 +15,17 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-const short = (text) => (text.length > 16 ? `${text.slice(0, 15)}…` : text);
+// A long name is cut after a whole word, so what shows is part of the node's accessible name
+// (voice control users say what they see).
+function short(text) {
+  if (text.length <= 16) return text;
+  let cut = '';
+  for (const word of text.split(' ')) {
+    if (cut.length + word.length >= 15) break;
+    cut += ` ${word}`;
+  }
+  return `${cut.trim() || text.slice(0, 15)}…`;
+}
 const away = (d) => (d === null ? 'not reachable through introductions' : `${d} ${d === 1 ? 'step' : 'steps'} away`);
 
 /** Rings by depth; on each ring, people sit in the order of whoever introduced them. */
@@ -112,23 +121,23 @@ function stats(st) {
       'div',
       { class: 'stats' },
       figure('Conversations per week', hbars(st.conversations_per_week.map((w) => [formatDate(w.starts_on), w.conversations]), 'Conversations per week, by the Monday it starts')),
-      figure('Introductions per conversation', h('p', { class: 'big' }, c.ratio === null ? '–' : c.ratio.toFixed(1)), h('p', { class: 'hint' }, `${c.referrals} introductions from ${c.interviews} conversations`)),
-      figure('Longest chain', h('p', { class: 'big' }, String(st.longest_chain)), h('p', { class: 'hint' }, `steps from you; ${st.longest_met_chain} through people you met`)),
+      figure('Introductions per conversation', h('p', { class: 'big' }, c.ratio === null ? '–' : c.ratio.toFixed(1)), hint(`${c.referrals} introductions from ${c.interviews} conversations`)),
+      figure('Longest chain', h('p', { class: 'big' }, String(st.longest_chain)), hint(`steps from you; ${st.longest_met_chain} through people you met`)),
       figure(
         'Offered → met',
         h('p', { class: 'big' }, pct === null ? '–' : `${pct}%`),
         h('meter', { min: 0, max: 100, value: pct ?? 0, 'aria-label': 'Share of introductions offered that you met' }),
-        h('p', { class: 'hint' }, `${i.met} of ${i.offered} introductions offered`),
+        hint(`${i.met} of ${i.offered} introductions offered`),
       ),
       figure('Open notes by category', hbars(CATEGORIES.map(([key, text]) => [text, st.open_note_items[key]]), 'Open notes by category')),
     ),
   );
 }
 
-export async function render({ navigate, signal }) {
+export async function render({ navigate, get }) {
   const [graph, st] = await Promise.all([
-    api.get('/network/graph', undefined, { signal }),
-    api.get('/network/stats', { weeks: 12 }, { signal }),
+    get('/network/graph'),
+    get('/network/stats', { weeks: 12 }),
   ]);
   const titleId = uid('graph');
   const people = graph.nodes.filter((n) => n.kind !== 'user');
@@ -140,19 +149,14 @@ export async function render({ navigate, signal }) {
       h('h2', { id: titleId }, 'Who led to whom'),
       people.length
         ? [
-            h('p', { class: 'hint' }, 'You in the middle; each ring is one introduction further. Select a person to open them.'),
+            hint('You in the middle; each ring is one introduction further. Select a person to open them.'),
             graphView(graph, navigate, titleId),
             legend(),
             h(
               'details',
               { class: 'closed' },
               h('summary', {}, 'The same as a list'),
-              h('ul', { class: 'list' }, people.map((n) => h(
-                'li',
-                { class: 'item' },
-                h('a', { href: `/app/contacts/${n.id}`, class: 'item-main' }, n.label),
-                h('span', { class: 'item-meta' }, away(n.depth), badge(label(CONTACT_STATUS, n.status), n.status)),
-              ))),
+              h('ul', { class: 'list' }, people.map((n) => item(`/app/contacts/${n.id}`, n.label, meta(away(n.depth), badge(label(CONTACT_STATUS, n.status), n.status))))),
             ),
           ]
         : emptyState('Your network starts with one introduction.', 'Turn the To Connect notes from each conversation into contacts: the picture grows from you outward.'),

@@ -8,14 +8,14 @@ import { formatDate, formatDateTime, label, REFERRAL_STATUS } from '../lib/forma
 import { contactsById } from '../lib/lookup.js';
 import { KIND, STATUS } from './opportunities.js';
 
-export async function render({ params, navigate, signal }) {
+export async function render({ params, navigate, get }) {
   const [o, chain] = await Promise.all([
-    api.get(`/opportunities/${params.id}`, undefined, { signal }),
-    api.get(`/opportunities/${params.id}/chain`, undefined, { signal }),
+    get(`/opportunities/${params.id}`),
+    get(`/opportunities/${params.id}/chain`),
   ]);
   const [org, contacts] = await Promise.all([
-    o.organization_id ? api.get(`/organizations/${o.organization_id}`, undefined, { signal }) : null,
-    contactsById([o.contact_id, ...chain.interviews.map((i) => i.contact_id)], { signal }),
+    o.organization_id ? get(`/organizations/${o.organization_id}`) : null,
+    contactsById([o.contact_id, ...chain.interviews.map((i) => i.contact_id)], get),
   ]);
   const person = (p) => (p.id ? h('a', { href: `/app/contacts/${p.id}` }, p.full_name) : 'You');
   return [

@@ -1,16 +1,16 @@
 // Add or edit an organization.
 
 import { api, newId } from '../api.js';
-import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
+import { field, formAlert, onSubmit, saveOrCancel } from '../components/form.js';
 import { pageHeader } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { splitTags } from '../lib/format.js';
 
 const LEVELS = [['', 'Not set'], ['1', '1 · curious'], ['2', '2'], ['3', '3 · interested'], ['4', '4'], ['5', '5 · top target']];
 
-export async function render({ params, navigate, signal }) {
+export async function render({ params, navigate, get }) {
   const editing = Boolean(params.id);
-  const o = editing ? await api.get(`/organizations/${params.id}`, undefined, { signal }) : { tags: [] };
+  const o = editing ? await get(`/organizations/${params.id}`) : { tags: [] };
   const id = newId();
   const form = h(
     'form',
@@ -23,12 +23,7 @@ export async function render({ params, navigate, signal }) {
     field({ name: 'linkedin_url', label: 'LinkedIn page', type: 'url', value: o.linkedin_url, placeholder: 'https://' }),
     field({ name: 'tags', label: 'Tags', value: o.tags.join(', '), hint: 'Separate tags with commas.' }),
     field({ name: 'notes', label: 'Notes', type: 'textarea', value: o.notes }),
-    h(
-      'div',
-      { class: 'form-actions' },
-      submitButton(editing ? 'Save changes' : 'Add organization'),
-      h('a', { href: editing ? `/app/organizations/${o.id}` : '/app/organizations', class: 'btn btn-quiet' }, 'Cancel'),
-    ),
+    saveOrCancel(editing, 'Add organization', editing ? `/app/organizations/${o.id}` : '/app/organizations'),
   );
   onSubmit(form, async (data) => {
     const body = {

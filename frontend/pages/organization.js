@@ -2,27 +2,21 @@
 
 import { api, listAll } from '../api.js';
 import { warmPaths } from '../components/paths.js';
-import { badge, dangerZone, details, emptyState, externalLink, linkButton, pageHeader, section } from '../components/ui.js';
+import { badge, dangerZone, details, emptyState, externalLink, item, linkButton, meta, pageHeader, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { CONTACT_STATUS, label } from '../lib/format.js';
 import { interestText } from './organizations.js';
 
 function person(c, ...extra) {
-  return h(
-    'li',
-    { class: 'item' },
-    h('a', { href: `/app/contacts/${c.id}`, class: 'item-main' }, c.full_name),
-    h('span', { class: 'item-meta' }, c.title ? h('span', {}, c.title) : null, badge(label(CONTACT_STATUS, c.status), c.status)),
-    extra,
-  );
+  return item(`/app/contacts/${c.id}`, c.full_name, meta(c.title, badge(label(CONTACT_STATUS, c.status), c.status)), extra);
 }
 
-export async function render({ params, navigate, signal }) {
+export async function render({ params, navigate, get }) {
   const [o, all, people, paths] = await Promise.all([
-    api.get(`/organizations/${params.id}`, undefined, { signal }),
+    get(`/organizations/${params.id}`),
     listAll('/contacts', { organization_id: params.id }),
-    api.get(`/organizations/${params.id}/people`, undefined, { signal }),
-    api.get(`/organizations/${params.id}/warm-paths`, { limit: 5 }, { signal }),
+    get(`/organizations/${params.id}/people`),
+    get(`/organizations/${params.id}/warm-paths`, { limit: 5 }),
   ]);
   const known = new Set([...people.first_degree.map((c) => c.id), ...people.second_degree.map((s) => s.contact.id)]);
   const others = all.filter((c) => !known.has(c.id));

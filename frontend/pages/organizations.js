@@ -1,15 +1,14 @@
 // Organizations: the places you want to learn about, most wanted first.
 
-import { api } from '../api.js';
 import { field } from '../components/form.js';
-import { badge, emptyState, linkButton, pageHeader } from '../components/ui.js';
+import { badge, emptyState, item, linkButton, meta, pageHeader } from '../components/ui.js';
 import { debounce, h, mount } from '../lib/dom.js';
 
 export function interestText(level) {
   return level ? `Interest ${level}/5` : 'Interest not set';
 }
 
-export async function render({ query, router, signal }) {
+export async function render({ query, router, get }) {
   const filters = { q: query.get('q') ?? '', sort: query.get('sort') ?? '-interest_level' };
   const form = h(
     'form',
@@ -20,24 +19,19 @@ export async function render({ query, router, signal }) {
       options: [['-interest_level', 'Most wanted first'], ['name', 'By name'], ['-updated_at', 'Recently changed']],
     }),
   );
-  const count = h('p', { class: 'count', role: 'status', 'aria-live': 'polite' });
+  const count = h('p', { class: 'count', role: 'status' });
   const results = h('div', { class: 'results' });
   let latest = 0;
 
   async function load() {
     const mine = ++latest;
-    const page = await api.get('/organizations', { ...filters, limit: 200 }, { signal });
+    const page = await get('/organizations', { ...filters, limit: 200 });
     if (mine !== latest) return;
     count.textContent = `${page.total} ${page.total === 1 ? 'organization' : 'organizations'}`;
     mount(
       results,
       page.items.length
-        ? h('ul', { class: 'list' }, page.items.map((o) => h(
-            'li',
-            { class: 'item' },
-            h('a', { href: `/app/organizations/${o.id}`, class: 'item-main' }, o.name),
-            h('span', { class: 'item-meta' }, o.industry ? h('span', {}, o.industry) : null, badge(interestText(o.interest_level), 'interest')),
-          )))
+        ? h('ul', { class: 'list' }, page.items.map((o) => item(`/app/organizations/${o.id}`, o.name, meta(o.industry, badge(interestText(o.interest_level), 'interest')))))
         : filters.q
           ? emptyState('No organization matches.', 'Try another spelling.')
           : emptyState(

@@ -3,7 +3,7 @@
 
 import { api } from '../api.js';
 import { field, formAlert, onSubmit, setAlert, submitButton } from '../components/form.js';
-import { confirmButton, copyButton, pageHeader, section } from '../components/ui.js';
+import { confirmButton, copyField, errorLine, pageHeader, section } from '../components/ui.js';
 import { h, mount } from '../lib/dom.js';
 import { splitTags } from '../lib/format.js';
 
@@ -31,20 +31,12 @@ function profileForm(profile) {
 
 function shareBox(profile) {
   const box = h('div');
-  const message = h('p', { class: 'field-error', role: 'alert', hidden: true });
-  const status = h('p', { class: 'save-status', role: 'status' });
-  async function act(fn) {
-    message.hidden = true;
-    try {
-      await fn();
-      Object.assign(profile, await api.get('/profile'));
-      draw();
-    } catch (exc) {
-      if (exc?.name !== 'ApiError') throw exc;
-      message.textContent = exc.message;
-      message.hidden = false;
-    }
-  }
+  const message = errorLine();
+  const act = (fn) => message.run(async () => {
+    await fn();
+    Object.assign(profile, await api.get('/profile'));
+    draw();
+  });
   const create = (text) => h('button', {
     type: 'button', class: 'btn btn-secondary',
     onclick: () => act(() => api.post('/profile/share-link', undefined, { ifMatch: profile.version })),
@@ -55,12 +47,9 @@ function shareBox(profile) {
       mount(box, h('p', {}, 'Not shared. A link shows your name, ask, situation and focus areas (never your email) to anyone who has it.'), create('Create share link'), message);
       return;
     }
-    const input = h('input', { id: 'share-url', type: 'text', readonly: true, value: url, class: 'secret' });
     mount(
       box,
-      h('label', { for: 'share-url' }, 'Share link'),
-      h('div', { class: 'secret-row' }, input, copyButton(() => url, input, status, 'Copy link')),
-      status,
+      copyField('share-url', 'Share link', url, 'Copy link'),
       h('div', { class: 'form-actions' }, h('a', { href: url, class: 'btn btn-quiet' }, 'Preview'), create('Replace with a new link'), confirmButton({
         label: 'Turn off sharing',
         confirmLabel: 'Turn it off now',
@@ -112,11 +101,11 @@ function templateForm(template) {
   return form;
 }
 
-export async function render({ signal }) {
+export async function render({ get }) {
   const [profile, templates, placeholders] = await Promise.all([
-    api.get('/profile', undefined, { signal }),
-    api.get('/message-templates', undefined, { signal }),
-    api.get('/message-placeholders', undefined, { signal }),
+    get('/profile'),
+    get('/message-templates'),
+    get('/message-placeholders'),
   ]);
   return [
     pageHeader('Your profile'),

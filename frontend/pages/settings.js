@@ -2,46 +2,38 @@
 
 import { api } from '../api.js';
 import { clearErrors, field, formAlert, onSubmit, setFieldError, submitButton } from '../components/form.js';
-import { confirmButton, copyButton, details, emptyState, pageHeader, section } from '../components/ui.js';
+import { confirmButton, copyField, details, emptyState, item, meta, pageHeader, section } from '../components/ui.js';
 import { h, mount } from '../lib/dom.js';
 import { formatDate, formatDateTime } from '../lib/format.js';
 
 const SCOPES = [['read_write', 'Read and write'], ['read', 'Read only']];
 
 function secretBox(created) {
-  const input = h('input', { type: 'text', readonly: true, value: created.secret, id: 'new-secret', class: 'secret', spellcheck: 'false' });
-  const copied = h('span', { role: 'status', class: 'save-status' });
-  const copy = copyButton(() => created.secret, input, copied);
   return h(
     'div',
     { class: 'card secret-card', role: 'region', 'aria-labelledby': 'secret-title' },
     h('h3', { id: 'secret-title' }, `Token "${created.name}" created`),
     h('p', {}, 'Copy it now: this is the only time Nexthop shows it. Scripts send it as ', h('code', {}, 'Authorization: Bearer …'), '.'),
-    h('label', { for: 'new-secret' }, 'Secret'),
-    h('div', { class: 'secret-row' }, input, copy),
-    copied,
+    copyField('new-secret', 'Secret', created.secret),
   );
 }
 
-async function tokensSection(signal) {
+async function tokensSection(get) {
   const list = h('div');
   const created = h('div');
   async function refresh() {
-    const tokens = await api.get('/tokens', undefined, { signal });
+    const tokens = await get('/tokens');
     mount(
       list,
       tokens.length
-        ? h('ul', { class: 'list' }, tokens.map((t) => h(
-            'li',
-            { class: 'item token' },
-            h('span', { class: 'item-main' }, t.name),
-            h(
-              'span',
-              { class: 'item-meta' },
+        ? h('ul', { class: 'list tokens' }, tokens.map((t) => item(
+            null,
+            t.name,
+            meta(
               h('code', {}, `${t.prefix}…`),
-              h('span', {}, t.scope === 'read' ? 'read only' : 'read and write'),
-              h('span', {}, t.last_used_at ? `used ${formatDateTime(t.last_used_at)}` : 'never used'),
-              t.expires_at ? h('span', {}, `expires ${formatDate(t.expires_at)}`) : null,
+              t.scope === 'read' ? 'read only' : 'read and write',
+              t.last_used_at ? `used ${formatDateTime(t.last_used_at)}` : 'never used',
+              t.expires_at && `expires ${formatDate(t.expires_at)}`,
             ),
             confirmButton({
               label: `Revoke ${t.name}`,
@@ -109,7 +101,7 @@ function passwordSection(email) {
   return form;
 }
 
-export async function render({ session, navigate, signal }) {
+export async function render({ session, navigate, get }) {
   const user = session.user;
   return [
     pageHeader('Settings'),
@@ -121,7 +113,7 @@ export async function render({ session, navigate, signal }) {
         ['Role', user.is_admin ? 'Administrator' : 'Member'],
       ]),
     ),
-    await tokensSection(signal),
+    await tokensSection(get),
     passwordSection(user.email),
     section(
       'Sessions',

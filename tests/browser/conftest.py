@@ -19,8 +19,12 @@ import pytest
 from tests.conftest import IN_CI
 from tests.live_server import live_server
 
+ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path(os.environ.get("NEXTHOP_TEST_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+ARTIFACTS = ROOT / "test-artifacts"
+# axe-core, fetched from the npm registry by `make axe` (a step of `make test`) at a pinned
+# version; only the tests ever load it, never the app.
+AXE = Path(os.environ.get("NEXTHOP_TEST_AXE", ROOT / ".cache/axe/node_modules/axe-core/axe.min.js"))
 PASSWORD = "correct horse battery"
 PHONE: dict[str, Any] = {
     "viewport": {"width": 375, "height": 667}, "has_touch": True, "is_mobile": True,
@@ -205,6 +209,12 @@ def fresh_page(browser: "Browser", fresh_server: str) -> Iterator["Page"]:
     yield from _open_page(browser, fresh_server, DESKTOP)
 
 
+@pytest.fixture
+def fresh_phone(browser: "Browser", fresh_server: str) -> Iterator["Page"]:
+    """A phone page on an installation nobody has set up yet."""
+    yield from _open_page(browser, fresh_server, PHONE)
+
+
 def allow_console_error(page: "Page", text: str) -> None:
     page.errors.allow(text)  # type: ignore[attr-defined]
 
@@ -217,6 +227,47 @@ def sign_in(page: "Page", user: User) -> None:
             for c in user.client.cookies.jar
         ]
     )
+
+
+# axe's source is evaluated in the page through the DevTools protocol, as `page.evaluate`
+# runs any test script: that is not subject to the page's CSP, so the app's policy stays
+# exactly as served (no bypass_csp, no inline <script>), and axe itself needs no eval.
+_AXE_RUN = """async () => {
+  const { violations } = await axe.run(document, { resultTypes: ['violations'] });
+  return violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
+  }));
+}"""
+SERIOUS = ("serious", "critical")
+
+
+class Axe:
+    """`axe(page, name)`: the page has no serious or critical axe-core violation."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def violations(self, page: "Page") -> list[dict[str, Any]]:
+        if not page.evaluate("typeof window.axe === 'object'"):
+            page.evaluate(self.source)
+        result: list[dict[str, Any]] = page.evaluate(_AXE_RUN)
+        return result
+
+    def __call__(self, page: "Page", name: str = "") -> None:
+        found = [v for v in self.violations(page) if v["impact"] in SERIOUS]
+        report = [f"{v['id']} ({v['impact']}): {v['help']}: {v['nodes']}" for v in found]
+        assert not report, f"axe on {name or page.url}:\n" + "\n".join(report)
+
+
+@pytest.fixture(scope="package")
+def axe() -> Axe:
+    if not AXE.exists():
+        reason = f"axe-core not found at {AXE} (`make axe` fetches it with npm)"
+        if IN_CI:
+            pytest.fail(f"{reason}: CI=true requires the accessibility checks")
+        pytest.skip(f"axe-core checks skipped: {reason}")
+    return Axe(AXE.read_text())
 
 
 def screenshot(page: "Page", name: str) -> None:
@@ -237,9 +288,10 @@ def assert_no_horizontal_scroll(page: "Page") -> None:
     assert not clipped, f"navigation labels cut off: {clipped}"
 
 
-# Small accessibility checks (axe-core is not available offline), run in the page: every
-# visible control has a name, headings go down one level at a time from a single h1, a status
-# is never colour alone, and the focused element shows where it is.
+# Small accessibility checks of our own, next to axe-core's (they need no download, and axe
+# does not judge these strictly): every visible control has a name, headings go down one level
+# at a time from a single h1, a status is never colour alone, and the focused element shows
+# where it is.
 _A11Y_SCRIPT = (Path(__file__).resolve().parent / "a11y.js").read_text()
 
 

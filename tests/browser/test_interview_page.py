@@ -96,7 +96,7 @@ def test_offer_times_in_the_browsers_zone_and_pick_one(tokyo_page: Page, user: U
     first = page.locator("time").first
     expect(first).to_contain_text("10:30")  # Tokyo's wall time, not UTC's 01:30
 
-    page.get_by_role("button", name="Pick").last.click()  # "Pick Tue, May 7, 06:00 PM"
+    page.get_by_role("button", name="Pick").last.click()  # "Pick this slot: Tue, May 7, 06:00 PM"
     expect(page.get_by_role("status").filter(has_text="Scheduled for")).to_contain_text("06:00")
     expect(page.locator(".subtitle .badge")).to_have_text("Scheduled")
     saved = user.api("GET", f"/interviews/{interview['id']}")

@@ -142,6 +142,7 @@ def test_a_note_whose_answer_is_lost_waits_on_the_phone_and_is_saved_once(
     # which the API answers with the note it already has.
     page.unroute("**/api/v1/note-items")
     page.reload()
+    expect(page.get_by_role("heading", name="Notes: Maya Okafor")).to_be_visible()
     expect(page.locator(".note.pending")).to_have_count(0)
     expect(page.locator(".sync-badge")).to_be_hidden()
     assert notes_in(page, "To Follow Up") == ["Send her the deck"]
@@ -230,7 +231,7 @@ def test_paste_many_notes_then_turn_a_to_connect_into_a_contact(page: Page, user
     assert notes_in(page, "To Connect") == ["Sam Lee"]
     assert notes_in(page, "To Do") == ["update CV"]
 
-    page.get_by_role("button", name="Add Sam Lee as a contact").click()
+    page.get_by_role("button", name="Add as contact: Sam Lee").click()
     page.get_by_role("link", name="Open contact").click()
     expect(page.get_by_role("heading", name="Sam Lee")).to_be_visible()
     by = page.locator("section", has=page.get_by_role("heading", name="Introduced by"))

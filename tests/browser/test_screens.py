@@ -1,6 +1,6 @@
 """Every screen, on a desktop and on a 375 px phone: it renders its heading, logs no error,
-breaks no CSP rule (the `page`/`phone` fixtures check both), never scrolls sideways, and
-leaves a screenshot in test-artifacts/."""
+breaks no CSP rule (the `page`/`phone` fixtures check both), never scrolls sideways, has no
+serious or critical axe-core violation, and leaves a screenshot in test-artifacts/."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import (
+    Axe,
     User,
     assert_no_horizontal_scroll,
     check_accessibility,
@@ -84,7 +85,7 @@ def screens(ids: dict[str, str]) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("device", ["page", "phone"])
 def test_every_screen_renders_cleanly(
-    device: str, request: pytest.FixtureRequest, user: User
+    device: str, request: pytest.FixtureRequest, user: User, axe: Axe
 ) -> None:
     page: Page = request.getfixturevalue(device)
     ids = seed(user)
@@ -97,13 +98,15 @@ def test_every_screen_renders_cleanly(
         assert_no_horizontal_scroll(page)
         screenshot(page, f"{device}-{name}")
         check_accessibility(page)
+        axe(page, name)
 
 
-def test_signed_out_screens_render_cleanly(phone: Page) -> None:
+def test_signed_out_screens_render_cleanly(phone: Page, axe: Axe) -> None:
     phone.goto("/app/sign-in")
     expect(phone.get_by_role("heading", name="Sign in")).to_be_visible()
     assert_no_horizontal_scroll(phone)
     screenshot(phone, "phone-sign-in")
+    axe(phone, "sign-in")
 
 
 def test_keyboard_skip_link_and_visible_focus(page: Page, user: User) -> None:
@@ -125,13 +128,20 @@ def test_keyboard_skip_link_and_visible_focus(page: Page, user: User) -> None:
     expect(page.get_by_role("heading", name="Organizations", level=1)).to_be_focused()
 
 
-def test_dark_mode_follows_the_system(browser_dark_page: Page, user: User) -> None:
+def test_dark_mode_follows_the_system(browser_dark_page: Page, user: User, axe: Axe) -> None:
     page = browser_dark_page
+    ids = seed(user)
     sign_in(page, user)
     page.goto("/app")
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(18, 20, 23)"
+    # Contrast holds in the dark palette too (axe checks the colours as shown).
+    for name, path, heading in screens(ids):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        expect(page.locator("main")).not_to_have_attribute("aria-busy", "true")
+        axe(page, f"{name} (dark)")
 
 
 def test_an_ended_session_sends_you_to_sign_in_and_back(page: Page, user: User) -> None:
@@ -148,19 +158,3 @@ def test_an_ended_session_sends_you_to_sign_in_and_back(page: Page, user: User) 
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
     assert page.url.endswith(f"/app/contacts/{contact['id']}")
-
-
-def test_first_useful_paint_is_under_a_second(page: Page, user: User) -> None:
-    for n in range(30):
-        user.api("POST", "/contacts", json={"full_name": f"Contact {n:02}"})
-    sign_in(page, user)
-    page.goto("/app/contacts")  # warm: the first visit of a session also compiles the modules
-    expect(page.get_by_role("link", name="Contact 29")).to_be_visible()
-    timings = []
-    for _ in range(3):
-        page.reload()
-        expect(page.locator("main .item")).to_have_count(30)
-        timings.append(page.evaluate("performance.now()"))
-    # Measured from navigation start until the list is on screen (an upper bound: it includes
-    # the test's own polling).
-    assert max(timings) < 1000, f"contacts list useful after {timings} ms"
