@@ -60,8 +60,13 @@ migration: $(VENV)/.dev-deps
 openapi: $(VENV)/.run-deps
 	$(BIN)/python -m backend openapi --out openapi/openapi.json
 
-## Benchmark: seeds a heavy user, serves with uvicorn, drives it with wrk (apt-get install wrk)
+## Benchmark: a 10,000-row LinkedIn import and the search endpoint over 50,000 note items, on
+## SQLite and PostgreSQL (BENCH_POSTGRES, an admin URL; empty for SQLite only); then seeds a
+## heavy user, serves with uvicorn, drives it with wrk (apt-get install wrk)
+BENCH_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 bench: $(VENV)/.dev-deps
+	$(BIN)/python -m tests.bench.linkedin_import $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
+	$(BIN)/python -m tests.bench.search_endpoint $(if $(BENCH_POSTGRES),--postgres $(BENCH_POSTGRES))
 	$(BIN)/python tests/bench/run.py
 
 ## Long reliability runs on both databases: 50 SIGKILLs mid-write, 30 s of 50 concurrent

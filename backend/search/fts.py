@@ -1,4 +1,5 @@
-"""Full-text search for the lists' `q`: what is indexed, and how a query uses the index.
+"""Full-text search for the lists' `q` and the search endpoint (backend/search/service.py):
+what is indexed, and how a query uses the index.
 
 `q` means the same on both databases: the rows where any of the searched columns contains
 `q` (trimmed) as a substring, ignoring case. "mar" finds "Maria" and "Marchetti", "ria" finds
@@ -9,15 +10,17 @@
   substring, looked up in the index. Shorter ones scan with LIKE (the index cannot help),
   which ignores the case of ASCII letters only.
 - PostgreSQL: `ILIKE '%q%'` on each column; a trigram GIN index (pg_trgm) per column answers
-  it.
+  it. The search endpoint matches the columns as one text instead (`document`), with an
+  index of its own over the owner and that text (the "search and counts" migration).
 
 The index objects are named `fts_*` and live outside the models; `include_name` keeps them
 out of model/migration comparisons.
 """
 
+from functools import reduce
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, column, literal_column, select, table
+from sqlalchemy import ColumnElement, Table, column, func, literal_column, select, table
 
 # The columns `q` searches, per table: exactly those the migration indexed.
 SEARCHED: dict[str, tuple[str, ...]] = {
@@ -55,6 +58,37 @@ def fts_phrase(q: str) -> str:
 
 def sqlite_match(searched: Table, q: str) -> ColumnElement[bool]:
     """Rows of `searched` whose FTS index holds `q` (at least MIN_INDEXED characters)."""
+    return sqlite_match_all(searched, fts_phrase(q))
+
+
+def match_all(words: list[str]) -> str:
+    """An FTS5 query for rows holding every one of `words`, in any of the indexed columns."""
+    return " AND ".join(fts_phrase(word) for word in words)
+
+
+def sqlite_match_all(searched: Table, query: str | ColumnElement[str]) -> ColumnElement[bool]:
+    """Rows of `searched` that the FTS5 query (see `match_all`; words of at least
+    MIN_INDEXED characters) finds: one index lookup for all the words."""
     index = table(PREFIX + searched.name, column("rowid"))
-    matching = select(index.c.rowid).where(literal_column(index.name).op("MATCH")(fts_phrase(q)))
+    matching = select(index.c.rowid).where(literal_column(index.name).op("MATCH")(query))
     return literal_column(f"{searched.name}.rowid").in_(matching)
+
+
+def sqlite_owned(searched: Table, owner: Any) -> ColumnElement[bool]:
+    """`crud.owned` for a query that also has `sqlite_match_all`: written `+owner_id`, which
+    SQLite's planner may not answer from an index (its documented way of saying so). Without
+    it SQLite walks the owner's index (50,000 note items) testing each row against the
+    index's matches, where looking up the few matches by rowid is what is fast."""
+    column = literal_column(f"+{searched.name}.owner_id", type_=searched.c.owner_id.type)
+    return column == owner
+
+
+def document(searched: Table) -> ColumnElement[str]:
+    """A row's searched columns as one text, for the search endpoint on PostgreSQL:
+    `coalesce(a, '') || ' ' || coalesce(b, '') …`, exactly the expression of the
+    "search and counts" migration's `fts_search_<table>` index (GIN on the owner and this
+    text's trigrams), which the planner uses only for the very same expression. A word
+    (no whitespace) is in it exactly when it is in one of the columns."""
+    blank, space = literal_column("''"), literal_column("' '")
+    parts = [func.coalesce(searched.c[name], blank) for name in SEARCHED[searched.name]]
+    return reduce(lambda text, part: text.concat(space).concat(part), parts)

@@ -13,12 +13,18 @@ matching, the bulk writes and the JSON report):
 - commit: the same file with ?mode=commit (10,000 contacts, 2,000 organizations and 10,000
   referral edges in one transaction) — the issue's target is under 3 s;
 - re-import: committing the same file again (every row matched, nothing written).
+
+Each run is one new user doing all three; `--repeat` runs (default 3), then the median and
+the fastest commit (the machine is shared: a single run can be unlucky). Without a
+reachable PostgreSQL, --postgres reports that and measures SQLite only.
 """
 
 import argparse
 import csv
 import io
+import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +36,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from backend import migrations
 from backend.config import Settings
@@ -78,35 +85,59 @@ def connections_csv(rows: int, rng: random.Random) -> bytes:
     return out.getvalue().encode()
 
 
-def bench(settings: Settings, engine: Engine, label: str, rows: int) -> float:
+def bench(settings: Settings, engine: Engine, label: str, rows: int, repeat: int = 1) -> float:
+    """The median commit time of `repeat` runs, each a new user importing the file."""
     migrations.upgrade(engine)
     data = connections_csv(rows, random.Random(20261126))
     app = create_app(settings, engine)
     write = sys.stdout.write
     write(f"\n{label}: {rows} connections, {len(data) / 1_048_576:.1f} MiB\n")
-    commit_seconds = 0.0
+    commits = []
     with TestClient(app) as client:
-        api = Api(client, new_user(engine))
-        files = {"file": ("Connections.csv", data, "text/csv")}
-        for name, mode in (("preview", "preview"), ("commit", "commit"), ("re-import", "commit")):
-            started = time.perf_counter()
-            response = api.post(f"/api/v1/imports/linkedin?mode={mode}", files=files)
-            seconds = time.perf_counter() - started
-            assert response.status_code == 200, response.text[:500]
-            summary = response.json()["summary"]
-            write(
-                f"  {name:<10} {seconds:6.2f} s   new {summary['new']:>6}   matched "
-                f"{summary['matched']:>6}   organizations {summary['organizations_created']:>5}"
-                f"   referrals {summary['referrals_created']:>6}\n"
-            )
-            if name == "commit":
-                commit_seconds = seconds
-                assert summary["contacts_created"] == rows, summary
-        total = api.get("/api/v1/contacts", params={"limit": 1}).json()["total"]
-        assert total == rows, total
-    verdict = "under" if commit_seconds < TARGET_SECONDS else "OVER"
-    write(f"  commit {verdict} the {TARGET_SECONDS:.0f} s target\n")
+        for _ in range(repeat):
+            commits.append(_run(client, engine, data, rows))
+    median = statistics.median(commits)
+    verdict = "under" if median < TARGET_SECONDS else "OVER"
+    write(
+        f"  commit: median {median:.2f} s, fastest {min(commits):.2f} s of {repeat}; "
+        f"{verdict} the {TARGET_SECONDS:.0f} s target (load average {os.getloadavg()[0]:.1f})\n"
+    )
+    return median
+
+
+def _run(client: TestClient, engine: Engine, data: bytes, rows: int) -> float:
+    api = Api(client, new_user(engine))
+    files = {"file": ("Connections.csv", data, "text/csv")}
+    commit_seconds = 0.0
+    for name, mode in (("preview", "preview"), ("commit", "commit"), ("re-import", "commit")):
+        started = time.perf_counter()
+        response = api.post(f"/api/v1/imports/linkedin?mode={mode}", files=files)
+        seconds = time.perf_counter() - started
+        assert response.status_code == 200, response.text[:500]
+        summary = response.json()["summary"]
+        sys.stdout.write(
+            f"  {name:<10} {seconds:6.2f} s   new {summary['new']:>6}   matched "
+            f"{summary['matched']:>6}   organizations {summary['organizations_created']:>5}"
+            f"   referrals {summary['referrals_created']:>6}\n"
+        )
+        if name == "commit":
+            commit_seconds = seconds
+            assert summary["contacts_created"] == rows, summary
+    total = api.get("/api/v1/contacts", params={"limit": 1}).json()["total"]
+    assert total == rows, total
     return commit_seconds
+
+
+def unreachable(admin_url: str) -> str | None:
+    """Why PostgreSQL at `admin_url` cannot be used, or None when it can."""
+    admin = create_engine(admin_url)
+    try:
+        with admin.connect():
+            return None
+    except OperationalError as exc:
+        return str(exc.orig).strip().splitlines()[0]
+    finally:
+        admin.dispose()
 
 
 @contextmanager
@@ -141,6 +172,7 @@ def postgres_setup(admin_url: str) -> Iterator[tuple[Settings, Engine]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="connections (default 10000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per database (default 3)")
     parser.add_argument(
         "--postgres",
         nargs="?",
@@ -150,10 +182,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     with sqlite_setup() as (settings, engine):
-        bench(settings, engine, "SQLite", args.rows)
+        bench(settings, engine, "SQLite", args.rows, args.repeat)
     if args.postgres:
+        problem = unreachable(args.postgres)
+        if problem:
+            sys.stdout.write(f"\nPostgreSQL: not measured, unreachable ({problem})\n")
+            return 0
         with postgres_setup(args.postgres) as (settings, engine):
-            bench(settings, engine, "PostgreSQL", args.rows)
+            bench(settings, engine, "PostgreSQL", args.rows, args.repeat)
     return 0
 
 
