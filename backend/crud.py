@@ -2,7 +2,8 @@
 
 Every statement here filters on `owner_id`: a row of another user is indistinguishable from a
 row that does not exist. Writes are single statements guarded by the row's version, so two
-clients editing the same thing cannot silently overwrite each other.
+clients editing the same thing cannot silently overwrite each other. Each write also records
+what it changed in the audit trail, in the same transaction (see backend.audit.trail).
 """
 
 import uuid
@@ -13,7 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from backend.documents import Doc, dialect_of, doc_columns, document_of, to_doc
+from backend.audit import trail
+from backend.documents import Doc, dialect_of, doc_columns, document, document_of, to_doc
 from backend.errors import Conflict, FieldIssue, NotFound, PreconditionFailed
 from backend.fields import utcnow, uuid7
 
@@ -91,14 +93,23 @@ def ensure_owned(
 
 
 def insert_row(
-    session: Session, table: Table, *, owner: uuid.UUID, values: Mapping[str, Any]
+    session: Session,
+    table: Table,
+    *,
+    owner: uuid.UUID,
+    values: Mapping[str, Any],
+    audit_also: Mapping[str, Any] | None = None,
 ) -> Doc:
+    """`audit_also`: values the audit trail records with the row's own (JSON values of
+    what the service keeps elsewhere, such as an opportunity's interviews)."""
     now = utcnow()
     data = {**values, "owner_id": owner, "version": 1, "created_at": now, "updated_at": now}
     if data.get("id") is None:
         data["id"] = uuid7()
     stmt = insert(table).values(data).returning(*doc_columns(session, table))
-    return to_doc(session.execute(stmt).one())
+    doc = to_doc(session.execute(stmt).one())
+    trail.record_insert(session, table, owner=owner, doc=doc, also=audit_also)
+    return doc
 
 
 def existing_for_client_id(
@@ -123,6 +134,17 @@ def touched(table: Table) -> dict[str, Any]:
     return {"version": table.c.version + 1, "updated_at": utcnow()}
 
 
+@cache
+def _doc_for_update(table: Table, dialect: str) -> Select[Any]:
+    # The row as it is, for the audit trail, read under the write lock (SQLite's write
+    # transactions hold it from BEGIN IMMEDIATE; PostgreSQL locks the row until commit).
+    stmt = select(document_of(table, dialect)).where(
+        table.c.owner_id == bindparam("owner", type_=table.c.owner_id.type),
+        table.c.id == bindparam("row_id", type_=table.c.id.type),
+    )
+    return stmt.with_for_update()
+
+
 def update_row(
     session: Session,
     table: Table,
@@ -132,12 +154,19 @@ def update_row(
     changes: Mapping[str, Any],
     expected_version: int | None,
     label: str,
+    audit_also: Mapping[str, tuple[Any, Any]] | None = None,
 ) -> Doc:
-    """Applies `changes` in one statement if the row is still at `expected_version`."""
+    """Applies `changes` in one statement if the row is still at `expected_version`.
+
+    `audit_also`: (old, new) JSON values the audit trail records with the row's own."""
     if not changes:
         doc = get_doc(session, table, owner=owner, row_id=row_id, label=label)
         check_version(doc.version, expected_version)
         return doc
+    before = None
+    if table.name in trail.AUDITED:
+        before_stmt = _doc_for_update(table, dialect_of(session))
+        before = session.execute(before_stmt, {"owner": owner, "row_id": row_id}).scalar()
     conditions = [owned(table, owner), table.c.id == row_id]
     if expected_version is not None:
         conditions.append(table.c.version == expected_version)
@@ -152,7 +181,10 @@ def update_row(
         current = get_row(session, table, owner=owner, row_id=row_id, label=label)
         check_version(current["version"], expected_version)
     assert row is not None
-    return to_doc(row)
+    doc = to_doc(row)
+    if before is not None:
+        trail.record_update(session, table, owner=owner, before=before, after=doc, also=audit_also)
+    return doc
 
 
 def delete_row(
@@ -163,13 +195,20 @@ def delete_row(
     row_id: uuid.UUID,
     expected_version: int | None,
     label: str,
+    audit_also: Mapping[str, Any] | None = None,
 ) -> None:
+    """`audit_also`: last values the audit trail records with the row's own."""
     conditions = [owned(table, owner), table.c.id == row_id]
     if expected_version is not None:
         conditions.append(table.c.version == expected_version)
-    if session.execute(delete(table).where(*conditions)).rowcount == 0:
+    # Its last values come back from the DELETE itself, for the audit trail.
+    stmt = delete(table).where(*conditions).returning(document(session, table))
+    last = session.execute(stmt).scalar()
+    if last is None:
         current = get_row(session, table, owner=owner, row_id=row_id, label=label)
         check_version(current["version"], expected_version)
+        return
+    trail.record_delete(session, table, owner=owner, row_id=row_id, before=last, also=audit_also)
 
 
 def check_version(current: int, expected: int | None) -> None:

@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic sees one complete metadata."""
 
 from backend.accounts.models import Invite, LoginThrottle, UserSession
+from backend.audit.models import AuditEvent
 from backend.calendar.models import CalendarFeed
 from backend.contacts.models import Contact
 from backend.counts import RowCount
@@ -11,6 +12,7 @@ from backend.notes.models import NoteItem
 from backend.opportunities.models import Opportunity, OpportunityInterview
 from backend.organizations.models import Organization
 from backend.profiles.models import Profile
+from backend.ratelimits.models import RateLimitCounter
 from backend.referrals.models import Referral
 from backend.rows import metadata
 from backend.tokens.models import ApiToken
@@ -19,6 +21,7 @@ from backend.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
+    "AuditEvent",
     "Invite",
     "LoginThrottle",
     "UserSession",
@@ -32,6 +35,7 @@ __all__ = [
     "OpportunityInterview",
     "Organization",
     "Profile",
+    "RateLimitCounter",
     "Referral",
     "RowCount",
     "User",

@@ -1001,7 +1001,8 @@ def test_deleting_the_account_removes_everything_of_it(
         "users.id": 1, "user_sessions.user_id": 1, "api_tokens.user_id": 2,
         "organizations.owner_id": 1, "contacts.owner_id": 3, "interviews.owner_id": 1,
         "note_items.owner_id": 1, "referrals.owner_id": 1, "idempotency_keys.owner_id": 1,
-        "row_counts.owner_id": 5,
+        "row_counts.owner_id": 5, "audit_events.owner_id": 7, "audit_events.user_id": 7,
+        "rate_limit_counters.user_id": 1,
     }  # fmt: skip
 
     url = "/api/v1/account/delete"

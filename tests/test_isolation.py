@@ -49,6 +49,7 @@ KINDS = {
     "referral_id": "referrals",
     "opportunity_id": "opportunities",
     "webhook_id": "webhooks",
+    "object_id": "contacts",
     "interview_ids": "interviews",
     "token_id": "tokens",
     "user_id": "users",

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
+from backend.audit import trail
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
 from backend.documents import Doc
 from backend.fields import name_key
@@ -148,14 +149,33 @@ def delete_contact(
         referrals.c.from_contact_id == contact_id, referrals.c.to_contact_id == contact_id
     )
     if cascade:
-        session.execute(delete(notes).where(notes.c.interview_id.in_(own_interviews)))
-        session.execute(
+        # Each row these remove or change is recorded in the audit trail.
+        trail.delete_rows(
+            session,
+            notes,
+            delete(notes).where(notes.c.interview_id.in_(own_interviews)),
+            owner=owner,
+        )
+        trail.update_rows(
+            session,
+            referrals,
             update(referrals)
             .where(referrals.c.interview_id.in_(own_interviews))
-            .values(interview_id=None, **crud.touched(referrals))
+            .values(interview_id=None, **crud.touched(referrals)),
+            owner=owner,
         )
-        session.execute(delete(referrals).where(crud.owned(referrals, owner), touching))
-        session.execute(delete(interviews).where(interviews.c.id.in_(own_interviews)))
+        trail.delete_rows(
+            session,
+            referrals,
+            delete(referrals).where(crud.owned(referrals, owner), touching),
+            owner=owner,
+        )
+        trail.delete_rows(
+            session,
+            interviews,
+            delete(interviews).where(interviews.c.id.in_(own_interviews)),
+            owner=owner,
+        )
     else:
         crud.ensure_no_dependents(
             LABEL,

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, false, not_, select,
 from sqlalchemy.orm import Session
 
 from backend import crud
+from backend.audit import trail
 from backend.contacts.models import Contact
 from backend.documents import Doc, document, join_array, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
@@ -430,15 +431,18 @@ def delete_interview(
     crud.check_version(current["version"], expected_version)
     its_notes = [crud.owned(notes, owner), notes.c.interview_id == interview_id]
     if cascade:
-        session.execute(delete(notes).where(*its_notes))
+        trail.delete_rows(session, notes, delete(notes).where(*its_notes), owner=owner)
     else:
         crud.ensure_no_dependents(
             LABEL, {"note_items": crud.count_where(session, notes, *its_notes)}
         )
     # Referrals offered in this interview stay; they just lose their source.
     offered_here = [crud.owned(referrals, owner), referrals.c.interview_id == interview_id]
-    session.execute(
-        update(referrals).where(*offered_here).values(interview_id=None, **crud.touched(referrals))
+    trail.update_rows(
+        session,
+        referrals,
+        update(referrals).where(*offered_here).values(interview_id=None, **crud.touched(referrals)),
+        owner=owner,
     )
     crud.delete_row(
         session,

@@ -11,6 +11,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend import crud
+from backend.audit import trail
+from backend.audit.models import HistoryKind
 from backend.contacts.models import Contact, ContactStatus
 from backend.documents import Doc, dialect_of
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
@@ -127,6 +129,10 @@ def save_template(
                 "created_at": now, "updated_at": now,
             }  # fmt: skip
             if _insert_new(session, values):
+                trail.record_row(
+                    session, owner=owner, kind=HistoryKind.message_templates,
+                    object_id=values["id"], before=None, after=values,
+                )  # fmt: skip
                 session.commit()
                 return _public(kind, values)
             continue
@@ -142,6 +148,10 @@ def save_template(
         )
         version = session.execute(stmt).scalar()
         if version is not None:
+            trail.record_row(
+                session, owner=owner, kind=HistoryKind.message_templates,
+                object_id=current["id"], before=current, after={**current, **text},
+            )  # fmt: skip
             session.commit()
             return _public(kind, {**text, "version": version})
     raise PreconditionFailed("The template kept changing while we tried to save it; retry.")
@@ -158,7 +168,7 @@ def reset_template(
     guarded = delete(table).where(crud.owned(table, owner), table.c.id == current["id"])
     if expected_version is not None:
         guarded = guarded.where(table.c.version == expected_version)
-    if session.execute(guarded).rowcount == 0:
+    if trail.delete_rows(session, table, guarded, owner=owner) == 0:
         # Changed or deleted since we read it: refuse only if it changed.
         latest = _stored(session, owner, kind)
         crud.check_version(latest["version"] if latest else 0, expected_version)
@@ -374,14 +384,17 @@ def mark_sent(
                 raise
             continue
         if kind == MessageKind.outreach:
-            session.execute(
+            trail.update_rows(
+                session,
+                contacts,
                 update(contacts)
                 .where(
                     crud.owned(contacts, owner),
                     contacts.c.id == current["contact_id"],
                     contacts.c.status == ContactStatus.identified.value,
                 )
-                .values(status=ContactStatus.reached_out.value, **crud.touched(contacts))
+                .values(status=ContactStatus.reached_out.value, **crud.touched(contacts)),
+                owner=owner,
             )
         before = InterviewStatus(current["status"])
         after = InterviewStatus(changes.get("status", before))

@@ -143,6 +143,11 @@ def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> N
         )
 
 
+def _linked_json(interview_ids: list[uuid.UUID]) -> list[str]:
+    """The interview_ids an opportunity shows once linked to these: unique, oldest first."""
+    return [str(i) for i in sorted(set(interview_ids))]
+
+
 def _link(session: Session, opportunity_id: uuid.UUID, interview_ids: list[uuid.UUID]) -> None:
     session.execute(delete(links).where(links.c.opportunity_id == opportunity_id))
     unique = list(dict.fromkeys(interview_ids))
@@ -160,7 +165,8 @@ def create_opportunity(
     values = data.model_dump()
     _check_refs(session, owner, values)
     interview_ids = values.pop("interview_ids")
-    doc = crud.insert_row(session, table, owner=owner, values=values)
+    linked = {"interview_ids": _linked_json(interview_ids)}
+    doc = crud.insert_row(session, table, owner=owner, values=values, audit_also=linked)
     _link(session, doc.id, interview_ids)
     return _with_links(session, doc), True
 
@@ -176,9 +182,12 @@ def update_opportunity(
     changes = data.model_dump(exclude_unset=True)
     _check_refs(session, owner, changes)
     interview_ids = changes.pop("interview_ids", None)
+    relinked = None
     if interview_ids is not None:
         # The links are part of the opportunity: changing them moves its version too.
         changes.update(crud.touched(table))
+        was = _interview_ids(session, [opportunity_id])[opportunity_id]
+        relinked = {"interview_ids": (was, _linked_json(interview_ids))}
     doc = crud.update_row(
         session,
         table,
@@ -187,6 +196,7 @@ def update_opportunity(
         changes=changes,
         expected_version=expected_version,
         label=LABEL,
+        audit_also=relinked,
     )
     if interview_ids is not None:
         _link(session, doc.id, interview_ids)
@@ -204,6 +214,7 @@ def delete_opportunity(
     opportunity_id: uuid.UUID,
     expected_version: int | None,
 ) -> None:
+    linked = {"interview_ids": _interview_ids(session, [opportunity_id])[opportunity_id]}
     crud.delete_row(
         session,
         table,
@@ -211,6 +222,7 @@ def delete_opportunity(
         row_id=opportunity_id,
         expected_version=expected_version,
         label=LABEL,
+        audit_also=linked,
     )
     session.commit()
 

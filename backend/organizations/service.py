@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
+from backend.audit import trail
 from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue
@@ -140,8 +141,11 @@ def delete_organization(
     at_org = [crud.owned(contacts, owner), contacts.c.organization_id == organization_id]
     if cascade:
         # People outlive the places they work at: keep them, just unlink them.
-        session.execute(
-            update(contacts).where(*at_org).values(organization_id=None, **crud.touched(contacts))
+        trail.update_rows(
+            session,
+            contacts,
+            update(contacts).where(*at_org).values(organization_id=None, **crud.touched(contacts)),
+            owner=owner,
         )
     else:
         crud.ensure_no_dependents(LABEL, {"contacts": crud.count_where(session, contacts, *at_org)})

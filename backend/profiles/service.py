@@ -10,6 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from backend import crud
+from backend.audit import trail
+from backend.audit.models import HistoryKind
 from backend.documents import dialect_of
 from backend.errors import NotFound, PreconditionFailed
 from backend.fields import utcnow
@@ -64,6 +66,16 @@ def _insert_new(session: Session, values: dict[str, Any]) -> dict[str, Any] | No
     return dict(found) if found else None
 
 
+def _audit(
+    session: Session, owner: uuid.UUID, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    """The change in the audit trail (never the share token itself: see audit.changes)."""
+    trail.record_row(
+        session, owner=owner, kind=HistoryKind.profiles, object_id=owner, before=before,
+        after=after,
+    )  # fmt: skip
+
+
 def _write(
     session: Session, owner: uuid.UUID, changes: dict[str, Any], expected_version: int | None
 ) -> dict[str, Any]:
@@ -79,6 +91,7 @@ def _write(
             values = {**EMPTY, **changes, "owner_id": owner, "version": 1}
             inserted = _insert_new(session, {**values, "created_at": now, "updated_at": now})
             if inserted is not None:
+                _audit(session, owner, None, inserted)
                 return inserted
             continue
         stmt = (
@@ -89,6 +102,7 @@ def _write(
         )
         updated = session.execute(stmt).mappings().first()
         if updated is not None:
+            _audit(session, owner, current, dict(updated))
             return dict(updated)
     raise PreconditionFailed("Your profile kept changing while we tried to update it; retry.")
 

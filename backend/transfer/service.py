@@ -17,7 +17,9 @@ from sqlalchemy import (
     ColumnElement,
     String,
     Table,
+    Text,
     bindparam,
+    cast,
     func,
     insert,
     literal_column,
@@ -26,11 +28,13 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from backend import crud
+from backend.audit import trail
 from backend.contacts.models import Contact
-from backend.documents import document, join_array, with_member
+from backend.documents import dialect_of, document, join_array, with_member
 from backend.errors import Conflict, FieldIssue, NotFound, Unprocessable
 from backend.fields import utcnow
 from backend.interviews.models import Interview
@@ -135,7 +139,12 @@ def import_contacts(
     plan = plan_import(parsed, _saved(session, owner), direct_edges=fmt == ImportFormat.linkedin)
     committed = mode == ImportMode.commit
     if committed:
-        _apply(session, owner, plan)
+        # The audit trail gets an event per row written: the matched contacts' filled fields
+        # (read before and after) and each created row (written by the database itself).
+        with trail.tracking(session, contacts, owner=owner, ids=[i for i, _ in plan.updates]):
+            _apply(session, owner, plan)
+        for table, ids in _created_ids(plan):
+            trail.record_created(session, table, owner=owner, ids=ids)
         session.commit()
     return _report(fmt, mode, parsed, plan, committed)
 
@@ -158,8 +167,44 @@ _DIRECT_EDGE = {
 def _bulk_insert(
     session: Session, table: Table, rows: list[dict[str, Any]], shared: dict[str, Any]
 ) -> None:
-    if rows:
-        session.execute(insert(table).values({**_FIRST_VERSION, **shared}), rows)
+    _insert_rows(session, table, rows, {**_FIRST_VERSION, **shared})
+
+
+def _insert_rows(
+    session: Session, table: Table, rows: list[dict[str, Any]], constants: dict[str, Any]
+) -> None:
+    """Inserts rows (all with the same keys) plus `constants` in as few statements as is
+    fast: the row-count triggers run once per statement on PostgreSQL (see the "search and
+    counts" migration), so one statement for 10,000 rows is one counter update, not 10,000.
+
+    - PostgreSQL: one INSERT of every row, read from a single JSON parameter by
+      jsonb_populate_recordset (which converts each value to its column's type). 10,000
+      contacts: 0.9 s, where an executemany (10,000 statements in psycopg's pipeline mode)
+      takes 2.5 s and 1,000-row VALUES lists 1.8 s (each of their 12,000 parameters is
+      adapted and bound on its own).
+    - SQLite: 1,000-row VALUES lists, which SQLAlchemy makes of an executemany that has
+      RETURNING ("insertmanyvalues"; without RETURNING sqlite3 runs a statement per row):
+      0.3 s for 10,000 contacts against 0.7 s.
+
+    Measured with tests/bench/bulk_insert.py."""
+    if not rows:
+        return
+    if dialect_of(session) == "postgresql":
+        names = list(rows[0])
+        data = orjson.dumps(rows, option=orjson.OPT_NAIVE_UTC).decode()
+        record = literal_column(
+            f"NULL::{session.get_bind().dialect.identifier_preparer.quote(table.name)}"
+        )
+        source = (
+            func.jsonb_populate_recordset(record, cast(bindparam("rows", data, type_=Text), JSONB))
+            .table_valued(*(c.name for c in table.c))
+            .alias("source")
+        )
+        columns = [*(source.c[name] for name in names), *constants.values()]
+        session.execute(insert(table).from_select([*names, *constants], select(*columns)))
+        return
+    stmt = insert(table).values(constants).returning(*table.primary_key.columns)
+    session.execute(stmt, rows).close()
 
 
 def _apply(session: Session, owner: uuid.UUID, plan: Plan) -> None:
@@ -179,6 +224,14 @@ def _apply(session: Session, owner: uuid.UUID, plan: Plan) -> None:
     _bulk_insert(session, contacts, untagged, _NO_TAGS)
     _update_contacts(session, owner, plan.updates, now)
     _bulk_insert(session, referrals, [{**meta, **r} for r in plan.referrals], _DIRECT_EDGE)
+
+
+def _created_ids(plan: Plan) -> list[tuple[Table, list[uuid.UUID]]]:
+    return [
+        (organizations, [o.id for o in plan.organizations]),
+        (contacts, [values["id"] for values in plan.contacts]),
+        (referrals, [values["id"] for values in plan.referrals]),
+    ]
 
 
 def _empty(column: Any) -> ColumnElement[bool]:
@@ -431,8 +484,11 @@ def restore_backup(
     for kind in (*restore.KINDS, "opportunity_interviews"):
         if rows[kind]:
             table = opportunity_links if kind == "opportunity_interviews" else TABLES[kind]
-            session.execute(insert(table), rows[kind])
-    _restore_profile(session, owner, restore.profile_values(backup))
+            _insert_rows(session, table, rows[kind], {})
+    for kind in restore.KINDS:
+        trail.record_created(session, TABLES[kind], owner=owner, ids=[r["id"] for r in rows[kind]])
+    with trail.tracking_profile(session, owner=owner):
+        _restore_profile(session, owner, restore.profile_values(backup))
     session.commit()
     public_map = (
         {kind: {str(old): new for old, new in ids.items()} for kind, ids in id_map.items()}
