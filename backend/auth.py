@@ -20,9 +20,11 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import Engine, bindparam, select, update
 
 from backend.accounts.models import UserSession
+from backend.audit.actor import CURRENT_ACTOR, Actor
 from backend.db import is_sqlite
 from backend.errors import ProblemError
 from backend.fields import utcnow
+from backend.ratelimits.dependency import count_request
 from backend.tokens.models import ApiToken, TokenScope
 from backend.users.models import User
 
@@ -173,6 +175,10 @@ async def current_principal(
         token_ok = bool(sent) and hmac.compare_digest(sent, principal.csrf_token or "")
         if not token_ok and not same_origin(request):
             raise Forbidden(f"Send the {CSRF_HEADER} header you got when you signed in.")
+    # Who the audit trail names for whatever this request changes (a context variable: the
+    # request's task and the threads its sync code runs in see it, no other request does).
+    CURRENT_ACTOR.set(Actor(principal.user_id, principal.via, principal.token_id))
+    await count_request(request, principal.user_id)
     return principal
 
 

@@ -74,6 +74,26 @@ class Settings(BaseSettings):
         default=1000, ge=1, description="Connections per process before new ones get 503."
     )
     timeout_graceful_shutdown_seconds: int = Field(default=30, ge=1)
+    # Per-user rate limits (429 with Retry-After), counted in the database for all workers.
+    rate_limits_enabled: bool = Field(default=True, description="False turns every limit off.")
+    rate_limit_window_seconds: int = Field(
+        default=60, ge=1, le=86_400, description="The sliding window the limits count in."
+    )
+    rate_limit_writes: int = Field(
+        default=1200, ge=0, description="Changes (POST, PUT, PATCH, DELETE) per user per window."
+    )
+    rate_limit_transfer: int = Field(
+        default=60, ge=0, description="Imports (files, backups) and exports per user per window."
+    )
+    rate_limit_search: int = Field(
+        default=600, ge=0, description="Searches (lists filtered by `q`) per user per window."
+    )
+    rate_limit_network: int = Field(
+        default=300, ge=0, description="Warm paths, network graph and alignment per user."
+    )
+    rate_limit_messages: int = Field(
+        default=600, ge=0, description="Messages composed from templates per user per window."
+    )
 
     @cached_property
     def effective_database_url(self) -> str:

@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from backend import migrations
 from backend.accounts.router import admin_router
 from backend.accounts.router import router as accounts_router
+from backend.audit.router import router as history_router
 from backend.backups.schedule import run_schedule
 from backend.calendar.router import router as calendar_router
 from backend.config import Settings
@@ -36,8 +37,11 @@ from backend.openapi import install_openapi
 from backend.opportunities.router import router as opportunities_router
 from backend.organizations.router import router as organizations_router
 from backend.profiles.router import router as profiles_router
+from backend.ratelimits import dependency as ratelimits
+from backend.ratelimits.service import RateLimiter
 from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
+from backend.search.router import router as search_router
 from backend.security_headers import SecurityHeaders
 from backend.system.router import router as system_router
 from backend.tokens.router import router as tokens_router
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         webhooks.start()
         yield
         await webhooks.stop()
+        limiter.close()
         if backups is not None:
             backups.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -108,6 +113,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.metrics_registry, http_metrics = build_metrics(engine)
     install_handlers(app)
     install_openapi(app)
+    # Per-user rate limits, counted as soon as a request's principal is known.
+    limiter = RateLimiter(settings, engine)
+    ratelimits.install(app, limiter)
     for router in (
         organizations_router,
         contacts_router,
@@ -119,9 +127,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         messages_router,
         network_router,
         inbox_router,
+        search_router,
         transfer_router,
         calendar_router,
         webhooks_router,
+        history_router,
         accounts_router,
         admin_router,
         tokens_router,
