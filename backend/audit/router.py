@@ -1,9 +1,9 @@
 """The audit trail, read-only: no operation can write, change or delete an event."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from backend.audit import service
 from backend.audit.models import HistoryEvent, HistoryKind
@@ -51,49 +51,39 @@ def list_history(
     return page_response(body)
 
 
-@router.get(
-    "/contacts/{contact_id}/history",
-    name="contact",
-    summary="A contact's changes, newest first",
-    description="Also after the contact was deleted: its last event is the deletion." + _HOW,
-    response_model=Page[HistoryEvent],
-    responses=READ_RESPONSES,
-)
-def contact_history(
-    contact_id: uuid.UUID, session: SessionDep, owner: OwnerDep, page: PageDep
-) -> Response:
-    body = service.object_history(
-        session=session,
-        owner=owner,
-        kind=HistoryKind.contacts,
-        table=table_of(Contact),
-        label="contact",
-        object_id=contact_id,
-        cursor=page.cursor,
-        limit=page.limit,
+def _object_history_route(kind: HistoryKind, model: Any, label: str) -> None:
+    """GET /<kind>/{id}/history: one object's events, also after it was deleted."""
+    table = table_of(model)
+
+    def object_history(
+        object_id: Annotated[uuid.UUID, Path(alias=f"{label}_id")],
+        session: SessionDep,
+        owner: OwnerDep,
+        page: PageDep,
+    ) -> Response:
+        body = service.object_history(
+            session=session,
+            owner=owner,
+            kind=kind,
+            table=table,
+            label=label,
+            object_id=object_id,
+            cursor=page.cursor,
+            limit=page.limit,
+        )
+        return page_response(body)
+
+    router.add_api_route(
+        f"/{kind.value}/{{{label}_id}}/history",
+        object_history,
+        methods=["GET"],
+        name=label,
+        summary=f"A{'n' if label[0] in 'aeiou' else ''} {label}'s changes, newest first",
+        description=f"Also after the {label} was deleted: its last event is the deletion." + _HOW,
+        response_model=Page[HistoryEvent],
+        responses=READ_RESPONSES,
     )
-    return page_response(body)
 
 
-@router.get(
-    "/interviews/{interview_id}/history",
-    name="interview",
-    summary="An interview's changes, newest first",
-    description="Also after the interview was deleted: its last event is the deletion." + _HOW,
-    response_model=Page[HistoryEvent],
-    responses=READ_RESPONSES,
-)
-def interview_history(
-    interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep, page: PageDep
-) -> Response:
-    body = service.object_history(
-        session=session,
-        owner=owner,
-        kind=HistoryKind.interviews,
-        table=table_of(Interview),
-        label="interview",
-        object_id=interview_id,
-        cursor=page.cursor,
-        limit=page.limit,
-    )
-    return page_response(body)
+_object_history_route(HistoryKind.contacts, Contact, "contact")
+_object_history_route(HistoryKind.interviews, Interview, "interview")

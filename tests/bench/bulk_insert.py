@@ -18,7 +18,6 @@ LinkedIn import writes, each way, each run in a transaction that is rolled back:
 Prints the median and the fastest of --repeat runs, and checks the count each way.
 """
 
-import argparse
 import statistics
 import sys
 import time
@@ -37,7 +36,7 @@ from backend.fields import name_key, uuid7
 from backend.transfer import service
 from backend.users.models import User
 from tests.bench.linkedin_import import FIRST, LAST, POSITIONS, unreachable
-from tests.bench.warm_paths import DEFAULT_PG_ADMIN, postgres_engine, sqlite_engine
+from tests.bench.warm_paths import cli, postgres_engine, sqlite_engine
 
 contacts = Contact.__table__  # type: ignore[attr-defined]
 counts = RowCount.__table__  # type: ignore[attr-defined]
@@ -153,14 +152,7 @@ def bench(engine: Engine, label: str, n: int, repeat: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_PG_ADMIN,
-        metavar="ADMIN_URL",
-        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
-    )
+    parser = cli(__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)

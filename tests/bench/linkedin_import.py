@@ -19,7 +19,6 @@ the fastest commit (the machine is shared: a single run can be unlucky). Without
 reachable PostgreSQL, --postgres reports that and measures SQLite only.
 """
 
-import argparse
 import csv
 import io
 import os
@@ -42,11 +41,11 @@ from backend import migrations
 from backend.config import Settings
 from backend.db import make_engine
 from backend.main import create_app
+from tests.bench.warm_paths import cli
 from tests.conftest import Api, new_user
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
-DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TARGET_SECONDS = 3.0
 NOTES = (
     'Notes:\r\n"When exporting your connection data, you may notice that some of the email '
@@ -170,16 +169,9 @@ def postgres_setup(admin_url: str) -> Iterator[tuple[Settings, Engine]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = cli(__doc__)
     parser.add_argument("--rows", type=int, default=10_000, help="connections (default 10000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per database (default 3)")
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_PG_ADMIN,
-        metavar="ADMIN_URL",
-        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
-    )
     args = parser.parse_args(argv)
     with sqlite_setup() as (settings, engine):
         bench(settings, engine, "SQLite", args.rows, args.repeat)

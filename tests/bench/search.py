@@ -19,7 +19,6 @@ Both ways must give the very same page (checked). Also reports what the index co
 seeding time of 10,000 contacts with and without the index, and its size on disk.
 """
 
-import argparse
 import random
 import sys
 import time
@@ -39,7 +38,7 @@ from backend.pagination import make_keyset
 from backend.search import fts
 from backend.users.models import User
 from tests.bench import seed
-from tests.bench.warm_paths import DEFAULT_PG_ADMIN, postgres_engine, sqlite_engine, summary
+from tests.bench.warm_paths import cli, postgres_engine, sqlite_engine, summary
 
 CONTACTS = 10_000
 QUERIES = (
@@ -181,14 +180,7 @@ def bench(engine: Engine, label: str, repeat: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_PG_ADMIN,
-        metavar="ADMIN_URL",
-        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
-    )
+    parser = cli(__doc__)
     parser.add_argument("--repeat", type=int, default=40, help="timed runs per query")
     args = parser.parse_args(argv)
     with sqlite_engine() as engine:

@@ -18,7 +18,6 @@ the user's rows; a word in most notes has every one of them scored), and the tim
 plain authenticated request (one page of contacts) for comparison.
 """
 
-import argparse
 import os
 import random
 import sys
@@ -44,7 +43,7 @@ from backend.tokens.service import issue_token
 from backend.users.models import User
 from tests.bench import seed
 from tests.bench.linkedin_import import postgres_setup, sqlite_setup, unreachable
-from tests.bench.warm_paths import DEFAULT_PG_ADMIN, summary
+from tests.bench.warm_paths import cli, summary
 
 TARGET_MS = 30.0
 SIZES = {"organizations": 1_000, "contacts": 5_000, "interviews": 3_000, "note_items": 50_000}
@@ -271,14 +270,7 @@ def bench(settings: Settings, engine: Engine, label: str, repeat: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_PG_ADMIN,
-        metavar="ADMIN_URL",
-        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
-    )
+    parser = cli(__doc__)
     parser.add_argument("--repeat", type=int, default=40, help="timed calls per query")
     args = parser.parse_args(argv)
     with sqlite_setup() as (settings, engine):

@@ -59,6 +59,19 @@ CONTEXTS = ("Worked together", "Same university", "Met at a meetup", "Former man
 DEFAULT_PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
+def cli(doc: str | None) -> argparse.ArgumentParser:
+    """The benchmarks' command line: SQLite always, `--postgres [ADMIN_URL]` as well."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=DEFAULT_PG_ADMIN,
+        metavar="ADMIN_URL",
+        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
+    )
+    return parser
+
+
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
@@ -295,14 +308,7 @@ def postgres_engine(admin_url: str) -> Iterator[Engine]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_PG_ADMIN,
-        metavar="ADMIN_URL",
-        help=f"also on PostgreSQL, in a throwaway database (default {DEFAULT_PG_ADMIN})",
-    )
+    parser = cli(__doc__)
     parser.add_argument("--targets", type=int, default=50, help="random targets (default 50)")
     args = parser.parse_args(argv)
     with sqlite_engine() as engine:
