@@ -1,11 +1,10 @@
-// The only module that calls fetch. Same-origin session cookie; unsafe requests carry the
-// CSRF token from sign-in; problem+json answers become an ApiError with per-field reasons.
+// The only module that talks to the server: CSRF header; problem+json → ApiError.
 
 const BASE = '/api/v1';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 let csrfToken = null;
 
-/** Dispatches `unauthorized` when a signed-in request is answered 401 (session ended). */
+/** `unauthorized`: a signed-in request got 401 (the session ended). */
 export const events = new EventTarget();
 
 export function setCsrfToken(token) {
@@ -19,7 +18,7 @@ export class ApiError extends Error {
     this.status = status;
     this.network = network;
     this.problem = problem;
-    // {fieldName: reason}: `contact_id`, `tags.2` → also indexed by its first segment.
+    // {field: reason}; `tags.2` also as `tags`.
     this.fields = {};
     this.codes = {}; // {fieldName: machine-readable code}, e.g. `string_pattern_mismatch`
     for (const issue of errors || []) {
@@ -46,11 +45,21 @@ function withQuery(path, query) {
   return text ? `${path}?${text}` : path;
 }
 
-/**
- * request('POST', '/contacts', {body, query, ifMatch, signal}) → parsed JSON (or null on 204).
- */
+const ACCEPT = 'application/json, application/problem+json';
+
+/** The JSON, or an ApiError from the problem+json (a 401 ends the session). */
+function settle(path, status, statusText, header, data) {
+  if (status >= 200 && status < 300) return data;
+  const problem = data || {};
+  const error = new ApiError({ status, title: problem.title || statusText, detail: problem.detail, errors: problem.errors, problem });
+  error.retryAfter = header('Retry-After');
+  if (status === 401 && !path.startsWith('/auth/') && path !== '/setup') events.dispatchEvent(new CustomEvent('unauthorized'));
+  throw error;
+}
+
+/** request('POST', '/contacts', {body, query, ifMatch, signal}) → JSON or null. */
 export async function request(method, path, { body, query, ifMatch, idempotencyKey, signal } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+  const headers = { Accept: ACCEPT };
   if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (!SAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
@@ -70,22 +79,24 @@ export async function request(method, path, { body, query, ifMatch, idempotencyK
   }
   const type = response.headers.get('Content-Type') || '';
   const data = response.status === 204 || !type.includes('json') ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const problem = data || {};
-    const error = new ApiError({
-      status: response.status,
-      title: problem.title || response.statusText,
-      detail: problem.detail || '',
-      errors: problem.errors,
-      problem,
-    });
-    error.retryAfter = response.headers.get('Retry-After');
-    if (response.status === 401 && !path.startsWith('/auth/') && path !== '/setup') {
-      events.dispatchEvent(new CustomEvent('unauthorized'));
-    }
-    throw error;
-  }
-  return data;
+  return settle(path, response.status, response.statusText, (name) => response.headers.get(name), data);
+}
+
+/** POSTs a FormData or Blob with XHR: fetch cannot report upload progress. */
+export function upload(path, body, { query, type, onProgress } = {}) {
+  const xhr = new XMLHttpRequest();
+  return new Promise((resolve, reject) => {
+    xhr.open('POST', withQuery(BASE + path, query));
+    xhr.responseType = 'json';
+    xhr.setRequestHeader('Accept', ACCEPT);
+    if (type) xhr.setRequestHeader('Content-Type', type);
+    if (csrfToken) xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress?.(e.loaded, e.total);
+    xhr.upload.onload = () => onProgress?.(1, 1);
+    xhr.onload = resolve;
+    xhr.onerror = () => reject(new ApiError({ network: true }));
+    xhr.send(body);
+  }).then(() => settle(path, xhr.status, xhr.statusText, (name) => xhr.getResponseHeader(name), xhr.response));
 }
 
 export const api = {
@@ -96,7 +107,7 @@ export const api = {
   del: (path, opts = {}) => request('DELETE', path, opts),
 };
 
-/** Every page of a list endpoint, up to `max` items (small personal data sets). */
+/** Every page of a list endpoint, up to `max` items. */
 export async function listAll(path, query = {}, max = 1000) {
   const items = [];
   let cursor = null;
@@ -108,10 +119,10 @@ export async function listAll(path, query = {}, max = 1000) {
   return items;
 }
 
-/** A client-made id (UUID v4) so a retried create never makes a duplicate. */
+/** A client-made UUID v4: a retried create never makes a duplicate. */
 export function newId() {
   if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
-  // Plain-http deployments on a LAN are not a "secure context": no randomUUID there.
+  // Plain http on a LAN is no "secure context": no randomUUID.
   const b = crypto.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;

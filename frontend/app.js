@@ -1,4 +1,4 @@
-// Boot: ask who is signed in, then render the screen for the current /app/… path.
+// Boot: who is signed in, then the screen for the /app/… path.
 
 import { api, events } from './api.js';
 import { markCurrent, shell } from './components/shell.js';
@@ -9,34 +9,26 @@ import { Router } from './router.js';
 
 const page = (name) => () => import(`./pages/${name}.js`);
 
-// More specific paths first: the first match wins. 'public': no sign-in needed.
+// First match wins: `new` before `:id`. 'public': no sign-in.
+const records = (path, one) => [[path, path], [`${path}/new`, `${one}-form`], [`${path}/:id/edit`, `${one}-form`], [`${path}/:id`, one]];
 const routes = [
-  ['/app/setup', 'setup', 'public'],
-  ['/app/sign-in', 'sign-in', 'public'],
-  ['/app', 'home'],
-  ['/app/contacts', 'contacts'],
-  ['/app/contacts/new', 'contact-form'],
-  ['/app/contacts/:id/edit', 'contact-form'],
-  ['/app/contacts/:id', 'contact'],
-  ['/app/organizations', 'organizations'],
-  ['/app/organizations/new', 'organization-form'],
-  ['/app/organizations/:id/edit', 'organization-form'],
-  ['/app/organizations/:id', 'organization'],
-  ['/app/interviews', 'interviews'],
-  ['/app/interviews/new', 'interview-form'],
-  ['/app/interviews/:id/edit', 'interview-form'],
-  ['/app/interviews/:id/capture', 'capture'],
-  ['/app/interviews/:id', 'interview'],
-  ['/app/lists', 'lists'],
-  ['/app/lists/:category', 'lists'],
-  ['/app/settings', 'settings'],
-  ['/app/profile', 'profile'],
-  ['/app/network', 'network'],
-  ['/app/opportunities', 'opportunities'],
-  ['/app/opportunities/new', 'opportunity-form'],
-  ['/app/opportunities/:id/edit', 'opportunity-form'],
-  ['/app/opportunities/:id', 'opportunity'],
-].map(([path, name, access]) => ({ path, load: page(name), public: access === 'public' }));
+  ['setup', 'setup', 'public'],
+  ['sign-in', 'sign-in', 'public'],
+  ['', 'home'],
+  ...records('contacts', 'contact'),
+  ...records('organizations', 'organization'),
+  ...records('interviews', 'interview'),
+  ['interviews/:id/capture', 'capture'],
+  ...records('opportunities', 'opportunity'),
+  ['lists', 'lists'],
+  ['lists/:category', 'lists'],
+  ['settings', 'settings'],
+  ['data', 'data'],
+  ['search', 'search'],
+  ['notes/:id', 'search'],
+  ['profile', 'profile'],
+  ['network', 'network'],
+].map(([path, name, access]) => ({ path: `/app${path && '/'}${path}`, load: page(name), public: access === 'public' }));
 
 const root = document.getElementById('app');
 const router = new Router(routes);
@@ -111,7 +103,7 @@ async function render(detail) {
   const ctx = {
     params: detail.params,
     query: detail.query,
-    // A GET for this screen, dropped when you move on to another.
+    // Dropped when you move on.
     get: (path, query) => api.get(path, query, { signal: controller.signal }),
     router,
     session,
@@ -122,7 +114,7 @@ async function render(detail) {
     const module = detail.route ? await detail.route.load() : null;
     view = module ? await module.render(ctx) : errorView({ status: 404 });
   } catch (exc) {
-    if (exc?.name === 'AbortError') return;
+    if (exc?.name === 'AbortError' || mine !== generation) return; // left meanwhile
     if (exc?.name !== 'ApiError') console.error(exc);
     view = errorView(exc, () => router.resolve());
   }
@@ -150,13 +142,13 @@ events.addEventListener('unauthorized', () => {
 
 outbox.addEventListener('change', (event) => frame?.sync.set(event.detail));
 
-// Back online: the session's CSRF token may be new, then what waits on the phone is sent.
+// Back online: maybe a new CSRF token, then what waits is sent.
 window.addEventListener('online', async () => {
   try {
     if (session.offline) await session.load();
     await flush();
   } catch {
-    // Still unreachable: the next 'online' event or the outbox's retry timer tries again.
+    // Still unreachable: the outbox's timer retries.
   }
 });
 

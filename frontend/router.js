@@ -1,8 +1,7 @@
-// Client routes under /app/… on the History API. The server answers every /app/… path with
-// index.html, so a reload or a deep link lands on the same screen.
+// Routes under /app/… (History API); the server answers each with index.html.
 
 export class Router extends EventTarget {
-  /** routes: [{path: '/app/contacts/:id', load: () => import(...), public?: bool}] */
+  /** routes: [{path: '/app/x/:id', load, public?}] */
   constructor(routes) {
     super();
     this.routes = routes.map((route) => ({ ...route, ...compile(route.path) }));
@@ -34,7 +33,7 @@ export class Router extends EventTarget {
     return this.resolve();
   }
 
-  /** Updates the query string of the current screen without a new history entry. */
+  /** The query string, without a new history entry. */
   setQuery(params) {
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) {

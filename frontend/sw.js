@@ -1,14 +1,13 @@
-// Keeps the app shell so Nexthop opens offline (after a meeting). Network first, so online
-// visits get current files; the API is never touched (offline notes: lib/outbox.js).
+// Keeps the app shell for offline use, network first; never the API.
 
 const CACHE = 'nexthop-shell-v1';
 const MODULES = `api app router lib/dom lib/format lib/lookup lib/outbox lib/store
 components/form components/interview-item components/notes components/paths components/prep
 components/schedule components/shell components/ui
-pages/capture pages/contact pages/contact-form pages/contacts pages/home pages/interview
+pages/capture pages/contact pages/contact-form pages/contacts pages/data pages/home pages/interview
 pages/interview-form pages/interviews pages/lists pages/network pages/opportunities
 pages/opportunity pages/opportunity-form pages/organization pages/organization-form
-pages/organizations pages/profile pages/settings pages/setup pages/sign-in`;
+pages/organizations pages/profile pages/search pages/settings pages/setup pages/sign-in`;
 const SHELL = [
   '/', '/manifest.webmanifest', '/static/styles/app.css', '/static/icon.svg',
   ...MODULES.split(/\s+/).map((name) => `/static/${name}.js`),

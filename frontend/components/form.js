@@ -1,40 +1,24 @@
-// Labelled fields with a hint and an error slot each, and the glue that puts an API problem's
-// reasons next to the fields they concern.
+// Labelled fields; an API problem's reasons go next to their fields.
 
-import { h, uid } from '../lib/dom.js';
+import { debounce, h, uid } from '../lib/dom.js';
 
-/**
- * field({name, label, type, value, required, hint, options: [[value, label]], rows, ...attrs})
- * type may be any input type, 'textarea' or 'select'.
- */
+/** field({name, label, type, value, hint, options: [[value, label]], ...attrs}) */
 export function field({ name, label, type = 'text', value, hint, options, rows = 3, required, ...attrs }) {
   const id = uid(name);
-  const hintId = hint ? `${id}-hint` : null;
-  const errorId = `${id}-error`;
-  const describedBy = [hintId, errorId].filter(Boolean).join(' ');
-  const common = { id, name, 'aria-describedby': describedBy, required, ...attrs };
-  let control;
-  if (type === 'textarea') {
-    control = h('textarea', { ...common, rows }, value ?? '');
-  } else if (type === 'select') {
-    const chosen = [value ?? ''].flat().map(String); // several with `multiple: true`
-    control = h('select', common, options.map(([v, text]) => h('option', { value: v, selected: chosen.includes(String(v)) }, text)));
-  } else if (type === 'checkbox') {
-    control = h('input', { ...common, type, checked: Boolean(value) });
-  } else {
-    control = h('input', { ...common, type, value: value ?? '' });
-  }
+  const common = { id, name, 'aria-describedby': `${hint ? `${id}-hint ` : ''}${id}-error`, required, ...attrs };
+  const chosen = [value ?? ''].flat().map(String); // several with `multiple: true`
+  const control = type === 'textarea' ? h('textarea', { ...common, rows }, value ?? '')
+    : type === 'select' ? h('select', common, options.map(([v, text]) => h('option', { value: v, selected: chosen.includes(String(v)) }, text)))
+      : type === 'checkbox' ? h('input', { ...common, type, checked: Boolean(value) })
+        : h('input', { ...common, type, value: value ?? '' });
   const labelEl = h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
-  return h(
-    'div',
-    { class: ['field', type === 'checkbox' && 'field-check'] },
+  return h('div', { class: ['field', type === 'checkbox' && 'field-check'] },
     type === 'checkbox' ? [control, labelEl] : [labelEl, control],
-    hint ? h('p', { class: 'hint', id: hintId }, hint) : null,
-    h('p', { class: 'field-error', id: errorId, hidden: true }),
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    h('p', { class: 'field-error', id: `${id}-error`, hidden: true }),
   );
 }
 
-/** A form-level message area (errors not tied to one field, or success notes). */
 export function formAlert() {
   return h('div', { class: 'form-alert', role: 'alert', hidden: true });
 }
@@ -43,12 +27,11 @@ export function submitButton(text, attrs = {}) {
   return h('button', { type: 'submit', class: 'btn btn-primary', ...attrs }, text);
 }
 
-/** The foot of an add/edit form: "Save changes" (or `addText`) and Cancel, back to `back`. */
 export function saveOrCancel(editing, addText, back) {
   return h('div', { class: 'form-actions' }, submitButton(editing ? 'Save changes' : addText), h('a', { href: back, class: 'btn btn-quiet' }, 'Cancel'));
 }
 
-/** Reads named controls: checkboxes as booleans, several choices as a list, empty text as null. */
+/** Checkboxes as booleans, multiple choices as a list, empty text as null. */
 function readForm(form) {
   const data = {};
   for (const el of form.elements) {
@@ -79,7 +62,6 @@ export function clearErrors(form) {
   }
 }
 
-/** Puts `reason` under the control named `name`; false when the form has no such control. */
 export function setFieldError(form, name, reason) {
   const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
   if (!control) return false;
@@ -99,7 +81,7 @@ export function setAlert(form, message, { ok = false } = {}) {
   alert.classList.toggle('ok', ok);
 }
 
-// The API's reasons are precise but written for programmers where a pattern failed.
+// A failed pattern's reason is written for programmers.
 function friendly(control, code, reason) {
   if (code === 'missing') return 'This is required.';
   if (code !== 'string_pattern_mismatch') return reason;
@@ -108,10 +90,7 @@ function friendly(control, code, reason) {
   return 'This cannot be blank or contain control characters.';
 }
 
-/**
- * Shows an ApiError on `form`: each field reason under its field, the rest in the alert;
- * focuses the first field in error. `aliases` maps API field names to control names.
- */
+/** Reasons under their fields (`aliases`: API name → control), the rest in the alert. */
 function showError(form, error, aliases = {}) {
   clearErrors(form);
   const leftover = [];
@@ -138,10 +117,16 @@ function showError(form, error, aliases = {}) {
   first?.focus();
 }
 
-/**
- * Wires submit: validates `required` controls, disables the button while `action(data)` runs,
- * shows any ApiError next to its fields. `action` may return a success message.
- */
+/** `fn` once typing pauses, or on Enter. */
+export function onInput(form, fn) {
+  form.addEventListener('input', debounce(fn, 250));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    fn();
+  });
+}
+
+/** Checks `required`, runs `action(data)`, shows its ApiError or success message. */
 export function onSubmit(form, action, { busyText = 'Saving…', aliases } = {}) {
   form.noValidate = true;
   form.addEventListener('submit', async (event) => {

@@ -1,21 +1,19 @@
-// Notes after a conversation: the six labelled sections, and the composer that adds one note
-// at a time with a category picker. Each note is saved as it is entered; a draft survives a
-// failed save and a reload (kept in localStorage until the server has it).
+// Notes in six sections; a draft survives a failed save and a reload.
 
 import { api, ApiError, newId } from '../api.js';
 import { h, mount, uid } from '../lib/dom.js';
 import { CATEGORIES, CATEGORY_LABEL } from '../lib/format.js';
 import { outbox, pending, queue } from '../lib/outbox.js';
 import { clearErrors, field, setFieldError, submitButton } from './form.js';
-import { badge, errorLine, hint, saveStatus } from './ui.js';
+import { actionButton, badge, hint, saveStatus } from './ui.js';
 
-// The sections on screen (one page at a time): a note the outbox sends later lands there.
+// The sections on screen, where a note the outbox sends later lands.
 let live = null;
 outbox.addEventListener('sent', (event) => {
   if (live?.interviewId === event.detail.interview_id) live.add(event.detail);
 });
 
-/** Posts a note now, or keeps it in the outbox when offline (or when older ones wait). */
+/** Posts a note, or queues it when offline (or when older ones wait). */
 async function send(body) {
   const waiting = await pending().catch(() => []);
   let failure = null;
@@ -52,11 +50,10 @@ function storeDraft(key, draft) {
     if (draft?.text) localStorage.setItem(key, JSON.stringify(draft));
     else localStorage.removeItem(key);
   } catch {
-    // Storage full or disabled: the text stays in the box, which is the main safeguard.
+    // Storage full or off: the text stays in the box.
   }
 }
 
-/** The "done" checkbox of a note in a `.note` item. */
 export function tickBox(note) {
   const box = h('input', {
     type: 'checkbox',
@@ -86,18 +83,14 @@ export function noteSections(items, interviewId) {
     const id = uid('sec');
     current[key] = [];
     lists[key] = h('ul', { class: 'notes', 'aria-labelledby': id });
-    return h(
-      'section',
-      { class: 'note-section', dataset: { category: key } },
+    return h('section', { class: 'note-section', dataset: { category: key } },
       h('h3', { id }, text, ' ', h('span', { class: 'count-pill', 'aria-hidden': 'true' })),
       hint(help),
       lists[key],
     );
   }));
 
-  const noteItem = (note) => h(
-    'li',
-    { class: ['note', note.pending && 'pending', note.status === 'done' && 'done'], dataset: { id: note.id } },
+  const noteItem = (note) => h('li', { class: ['note', note.pending && 'pending', note.status === 'done' && 'done'], dataset: { id: note.id } },
     note.pending ? null : tickBox(note),
     h('span', { class: 'note-text' }, note.text),
     note.pending ? badge(note.error ? `Not synced: ${note.error}` : 'waiting to sync', 'pending') : null,
@@ -123,7 +116,7 @@ export function noteSections(items, interviewId) {
   draw();
   root.interviewId = interviewId;
   live = root;
-  // A copy from the server (or one sent meanwhile) wins over the waiting one.
+  // The server's copy wins over the waiting one.
   pending().then((waiting) => {
     for (const n of waiting) {
       if (n.interview_id === interviewId && !current[n.category]?.some((x) => x.id === n.id)) root.add({ ...n, pending: true });
@@ -132,45 +125,25 @@ export function noteSections(items, interviewId) {
   return root;
 }
 
-/**
- * A To Connect note becomes a contact, the introduction and a planned interview, in place.
- * Once converted it links to the new contact instead.
- */
+/** A To Connect note becomes a contact, introduction and planned interview. */
 function connectAction(note, redraw) {
   if (note.contact_id) {
     return h('a', { href: `/app/contacts/${note.contact_id}`, class: 'note-link' }, 'Open contact');
   }
-  const message = errorLine('span');
-  const button = h('button', {
-    type: 'button', class: 'btn btn-secondary btn-small', 'aria-label': `Add as contact: ${note.text}`,
-    onclick: async () => {
-      button.disabled = true;
-      const done = await message.run(() => api.post(`/note-items/${note.id}/convert`, {}, { idempotencyKey: `convert-${note.id}` }));
-      button.disabled = false;
-      if (!done) return;
-      Object.assign(note, done.note_item);
-      redraw();
-    },
-  }, 'Add as contact');
-  return h('span', { class: 'note-action' }, button, message);
+  return h('span', { class: 'note-action' }, actionButton('Add as contact', async () => {
+    Object.assign(note, (await api.post(`/note-items/${note.id}/convert`, {}, { idempotencyKey: `convert-${note.id}` })).note_item);
+    redraw();
+  }, 'btn-secondary btn-small', { 'aria-label': `Add as contact: ${note.text}` }));
 }
 
-/**
- * Adds notes to one interview with the category picker (six radio buttons styled as large
- * chips, thumb-sized on a phone). `onSaved(note)` runs after each save. A retry of the same
- * note keeps its client id, so it never makes a second copy.
- */
+/** One note at a time; a retry keeps its client id (no second copy). */
 export function noteComposer(interviewId, { onSaved } = {}) {
   const key = draftKey(interviewId);
   const saved = loadDraft(key);
   let draft = saved ?? { id: newId(), category: 'to_connect', text: '' };
   const status = saveStatus();
-  const form = h(
-    'form',
-    { class: 'composer card', 'aria-label': 'Add a note', noValidate: true },
-    h(
-      'fieldset',
-      { class: 'category-picker' },
+  const form = h('form', { class: 'composer card', 'aria-label': 'Add a note', noValidate: true },
+    h('fieldset', { class: 'category-picker' },
       h('legend', {}, 'Category'),
       h('div', { class: 'chips' }, CATEGORIES.map(([value, text]) => {
         const id = uid('cat');
@@ -233,10 +206,7 @@ export function noteComposer(interviewId, { onSaved } = {}) {
 
 const PASTE_HINT = 'One note per line, each starting with its category: connect:, follow up:, read:, look up:, todo:, think:. A line without one continues the note above.';
 
-/**
- * The paste-many box: a block of lines, each with a category prefix, saved all at once (or,
- * if one line cannot be read, not at all, with the reason for each line).
- */
+/** Lines with category prefixes: all saved, or none with each reason. */
 export function pasteMany(interviewId, { onSaved } = {}) {
   const key = `${draftKey(interviewId)}.paste`;
   let draft = loadDraft(key) ?? { key: newId(), text: '' };
@@ -244,12 +214,8 @@ export function pasteMany(interviewId, { onSaved } = {}) {
   const status = saveStatus();
   const problems = h('ul', { class: 'field-error', id: `${id}-error`, hidden: true });
   const text = h('textarea', { id, name: 'text', rows: 5, value: draft.text, 'aria-describedby': `${id}-hint ${id}-error` });
-  const form = h(
-    'form',
-    { class: 'paste card', noValidate: true },
-    h(
-      'div',
-      { class: 'field' },
+  const form = h('form', { class: 'paste card', noValidate: true },
+    h('div', { class: 'field' },
       h('label', { for: id }, 'Paste many notes'),
       h('p', { class: 'hint', id: `${id}-hint` }, PASTE_HINT),
       text,
@@ -259,7 +225,7 @@ export function pasteMany(interviewId, { onSaved } = {}) {
   );
   const store = () => storeDraft(key, draft);
   text.addEventListener('input', () => {
-    // A different text is a different request: it needs its own idempotency key.
+    // A different text needs its own idempotency key.
     draft = { key: newId(), text: text.value };
     store();
   });
@@ -272,8 +238,7 @@ export function pasteMany(interviewId, { onSaved } = {}) {
     button.disabled = true;
     status.set('saving');
     try {
-      const created = await api.post(
-        `/interviews/${interviewId}/note-items/capture`,
+      const created = await api.post(`/interviews/${interviewId}/note-items/capture`,
         { text: text.value },
         { idempotencyKey: draft.key },
       );
@@ -300,34 +265,21 @@ export function pasteMany(interviewId, { onSaved } = {}) {
   return h('details', { class: 'paste-many' }, h('summary', {}, 'Paste many at once'), form);
 }
 
-/**
- * After a conversation with no To Connect note: the method's nudge (the API's `warnings`, or
- * the same check on load), with a way to say "no one this time" (no_connection_dismissed).
- */
+/** The nudge after a conversation with no To Connect note. */
 export function connectionWarning(interview, warnings) {
   const el = h('div', { class: 'card warning', role: 'status' });
-  const message = errorLine();
   el.check = (list = warnings) => {
     const server = (list ?? []).find((w) => w.code === 'no_connection');
     const done = ['completed', 'thanked'].includes(interview.status);
     const missing = !interview.no_connection_dismissed && done && !interview.note_items?.some((n) => n.category === 'to_connect');
     el.hidden = !(server || missing);
     if (el.hidden) return;
-    mount(
-      el,
+    mount(el,
       h('p', {}, h('strong', {}, 'No new connection yet. '), server?.message ?? 'Who else should you talk to? Add a To Connect note with the names they suggested.'),
-      h('button', {
-        type: 'button', class: 'btn btn-secondary',
-        onclick: async ({ currentTarget: button }) => {
-          button.disabled = true;
-          const saved = await message.run(() => api.patch(`/interviews/${interview.id}`, { no_connection_dismissed: true }, { ifMatch: interview.version }));
-          button.disabled = false;
-          if (!saved) return;
-          Object.assign(interview, saved);
-          el.hidden = true;
-        },
-      }, 'Dismiss: no one this time'),
-      message,
+      actionButton('Dismiss: no one this time', async () => {
+        Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { no_connection_dismissed: true }, { ifMatch: interview.version }));
+        el.hidden = true;
+      }),
     );
   };
   el.check();

@@ -1,5 +1,4 @@
-// Warm paths (chains of introductions from you to someone) and how well someone matches your
-// focus areas, with the reasons.
+// Warm paths (chains of introductions) and alignment with your focus areas.
 
 import { h } from '../lib/dom.js';
 import { label, REFERRAL_STATUS } from '../lib/format.js';
@@ -7,9 +6,7 @@ import { badge, emptyState, hint, meta } from './ui.js';
 
 export function warmPaths(data, emptyText) {
   if (!data.paths.length) return emptyState('No warm path yet.', emptyText);
-  return h('ol', { class: 'list paths' }, data.paths.map((p) => h(
-    'li',
-    { class: 'item' },
+  return h('ol', { class: 'list paths' }, data.paths.map((p) => h('li', { class: 'item' },
     h('span', { class: 'chain' }, 'You', p.hops.map((hop) => [
       h('span', { 'aria-hidden': 'true' }, ' → '),
       h('a', { href: `/app/contacts/${hop.to.id}` }, hop.to.full_name),

@@ -1,18 +1,13 @@
-// The prep sheet: who they are, who introduced you, the agenda (edit, reorder), the checklist and
-// research. Each edit is a PATCH on the interview with If-Match.
+// The prep sheet: who, introduced by whom, agenda, checklist, research.
 
 import { api } from '../api.js';
 import { h, mount, uid } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label, REFERRAL_STATUS } from '../lib/format.js';
-import { badge, details, externalLink, hint, item, meta, saveStatus, section } from './ui.js';
+import { badge, button, details, externalLink, hint, item, meta, saveStatus, section } from './ui.js';
 
 const queues = new WeakMap();
 
-/**
- * PATCHes `body` (or `body(interview)`, worked out when its turn comes), one change at a time
- * per interview, each with the version the last one left: quick ticks never conflict.
- * Keeps `interview` current; says how it went on `status`.
- */
+/** One PATCH at a time per interview, each with the last version: quick ticks never conflict. */
 export function patchInterview(interview, body, status) {
   const turn = (queues.get(interview) ?? Promise.resolve()).catch(() => false).then(async () => {
     status.set('saving');
@@ -32,13 +27,10 @@ export function patchInterview(interview, body, status) {
   return turn;
 }
 
-/** A one-line "type and add" form. */
 export function addRow(labelText, buttonText, onAdd, attrs = {}) {
   const id = uid('add');
   const input = h('input', { id, autocomplete: 'off', ...attrs });
-  const form = h(
-    'form',
-    { class: 'add-row' },
+  const form = h('form', { class: 'add-row' },
     h('label', { for: id }, labelText),
     h('div', { class: 'secret-row' }, input, h('button', { type: 'submit', class: 'btn btn-secondary' }, buttonText)),
   );
@@ -50,9 +42,7 @@ export function addRow(labelText, buttonText, onAdd, attrs = {}) {
   return form;
 }
 
-function iconButton(text, name, onclick, disabled = false) {
-  return h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': name, disabled, onclick }, text);
-}
+const iconButton = (text, name, onclick, disabled = false) => button(text, onclick, 'btn-quiet btn-small', { 'aria-label': name, disabled });
 
 function agendaEditor(interview) {
   const status = saveStatus();
@@ -70,9 +60,7 @@ function agendaEditor(interview) {
   }
   function draw() {
     const a = interview.agenda;
-    mount(list, a.map((text, i) => h(
-      'li',
-      {},
+    mount(list, a.map((text, i) => h('li', {},
       h('span', { class: 'grow' }, text),
       iconButton('↑', `Move up: ${text}`, () => commit(swap(a, i, i - 1), `li:nth-child(${i}) [aria-label^="Move up"]`), i === 0),
       iconButton('↓', `Move down: ${text}`, () => commit(swap(a, i, i + 1), `li:nth-child(${i + 2}) [aria-label^="Move down"]`), i === a.length - 1),
@@ -127,9 +115,7 @@ function checklist(interview) {
 function research(interview) {
   const status = saveStatus();
   const box = h('textarea', { rows: 5, value: interview.research_notes ?? '', 'aria-label': 'Research notes' });
-  const form = h(
-    'form',
-    {},
+  const form = h('form', {},
     box,
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Save research'), status),
   );
@@ -144,8 +130,7 @@ export function prepSheet(prep, interview) {
   const p = prep.interviewee;
   const org = p.organization;
   return [
-    section(
-      'Who they are',
+    section('Who they are',
       details([
         ['Name', h('a', { href: `/app/contacts/${p.id}` }, p.full_name)],
         ['Role', p.title],

@@ -1,12 +1,11 @@
-// Scheduling: the times you offer (proposed slots), shown in this browser's time zone, and
-// "pick this slot" once they choose one. Then the outreach, thank-you and follow-up drafts.
+// The times you offer, the one they pick, then the message drafts.
 
 import { api } from '../api.js';
 import { h, mount } from '../lib/dom.js';
 import { formatDateTime, fromLocalInput } from '../lib/format.js';
 import { field, formAlert, onSubmit, submitButton } from './form.js';
 import { patchInterview } from './prep.js';
-import { copyButton, hint, item, loading, meta, saveStatus, section } from './ui.js';
+import { button, copyButton, hint, item, loading, meta, saveStatus, section } from './ui.js';
 
 export const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
@@ -31,15 +30,12 @@ export function scheduling(interview, { onChanged }) {
     mount(list, slots().map((slot, i) => {
       const when = formatDateTime(slot.starts_at);
       const chosen = interview.scheduled_at && Date.parse(interview.scheduled_at) === Date.parse(slot.starts_at);
-      return item(
-        null,
+      return item(null,
         [h('time', { datetime: slot.starts_at }, when), chosen ? ' (chosen)' : null],
         meta(slot.duration_minutes ? `${slot.duration_minutes} min` : null, slot.location),
-        h(
-          'span',
-          { class: 'actions' },
-          chosen ? null : h('button', { type: 'button', class: 'btn btn-primary btn-small', 'aria-label': `Pick this slot: ${when}`, onclick: () => pick(i, when) }, 'Pick this slot'),
-          h('button', { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': `Remove ${when}`, onclick: () => save(slots().filter((_, j) => j !== i)) }, 'Remove'),
+        h('span', { class: 'actions' },
+          chosen ? null : button('Pick this slot', () => pick(i, when), 'btn-primary btn-small', { 'aria-label': `Pick this slot: ${when}` }),
+          button('Remove', () => save(slots().filter((_, j) => j !== i)), 'btn-quiet btn-small', { 'aria-label': `Remove ${when}` }),
         ),
       );
     }));
@@ -47,9 +43,7 @@ export function scheduling(interview, { onChanged }) {
     return true;
   }
   draw();
-  const form = h(
-    'form',
-    { class: 'slot-form' },
+  const form = h('form', { class: 'slot-form' },
     field({ name: 'starts_at', label: 'Offer a time', type: 'datetime-local', required: true }),
     field({ name: 'minutes', label: 'Minutes', type: 'number', min: 10, max: 240, step: 5, value: interview.duration_minutes, inputmode: 'numeric' }),
     submitButton('Add time', { class: 'btn btn-secondary' }),
@@ -61,11 +55,7 @@ export function scheduling(interview, { onChanged }) {
   return section('Scheduling', hint(`Times are in your time zone, ${ZONE}.`), list, form, status);
 }
 
-const KINDS = [
-  ['outreach', 'Outreach', 'outreach_sent_at'],
-  ['thank_you', 'Thank-you', 'thank_you_sent_at'],
-  ['follow_up', 'Follow-up', 'follow_up_sent_at'],
-];
+const KINDS = [['outreach', 'Outreach', 'outreach_sent_at'], ['thank_you', 'Thank-you', 'thank_you_sent_at'], ['follow_up', 'Follow-up', 'follow_up_sent_at']];
 
 function mailto(to, subject, body) {
   const enc = (text) => encodeURIComponent(text.replace(/\r?\n/g, '\r\n'));
@@ -97,16 +87,12 @@ function draft(interview, [kind, name, sentKey], onChanged) {
   function editor(m) {
     const status = saveStatus();
     const mail = h('a', { class: 'btn btn-secondary', href: m.mailto }, 'Open in mail app');
-    const form = h(
-      'form',
-      {},
+    const form = h('form', {},
       formAlert(),
       h('p', {}, 'To: ', m.to ?? 'no email address yet'),
       field({ name: 'subject', label: 'Subject', value: m.subject }),
       field({ name: 'body', label: 'Message', type: 'textarea', rows: 10, value: m.body }),
-      h(
-        'div',
-        { class: 'form-actions' },
+      h('div', { class: 'form-actions' },
         copyButton(() => `${form.elements.subject.value}\n\n${form.elements.body.value}`, { select: () => form.elements.body.select() }, status),
         mail,
         submitButton('Mark sent'),
@@ -128,9 +114,5 @@ function draft(interview, [kind, name, sentKey], onChanged) {
 }
 
 export function messages(interview, { onChanged }) {
-  return section(
-    'Messages',
-    hint('Drafted from the templates on your profile.'),
-    KINDS.map((k) => draft(interview, k, onChanged)),
-  );
+  return section('Messages', hint('Drafted from the templates on your profile.'), KINDS.map((k) => draft(interview, k, onChanged)));
 }

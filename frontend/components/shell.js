@@ -1,4 +1,4 @@
-// The frame around every signed-in screen: skip link target, navigation, sign-out.
+// The frame around every screen: navigation, sign-out.
 
 import { h } from '../lib/dom.js';
 
@@ -10,18 +10,15 @@ const NAV = [
   ['/app/network', 'Network'],
   ['/app/opportunities', 'Opportunities'],
   ['/app/lists', 'Lists'],
+  ['/app/search', 'Search'],
 ];
 
 export function shell({ user, onSignOut }) {
   const links = NAV.map(([href, text]) => h('li', {}, h('a', { href, class: 'nav-link' }, text)));
-  const header = h(
-    'header',
-    { class: 'site-header' },
+  const header = h('header', { class: 'site-header' },
     h('a', { href: '/app', class: 'brand' }, 'Nexthop'),
     user
-      ? h(
-          'div',
-          { class: 'account' },
+      ? h('div', { class: 'account' },
           h('a', { href: '/app/profile', class: 'nav-link settings-link' }, 'Profile'),
           h('a', { href: '/app/settings', class: 'nav-link settings-link' }, 'Settings'),
           h('button', { type: 'button', class: 'btn btn-quiet', onclick: onSignOut }, 'Sign out'),
@@ -30,7 +27,7 @@ export function shell({ user, onSignOut }) {
   );
   const nav = user ? h('nav', { class: 'site-nav', 'aria-label': 'Main' }, h('ul', {}, links)) : null;
   const main = h('main', { id: 'main', tabindex: '-1' });
-  // Notes kept on the phone until the connection returns (lib/outbox.js).
+  // Notes waiting on the phone (lib/outbox.js).
   const sync = h('p', { class: 'sync-badge', role: 'status', hidden: true });
   sync.set = (n) => {
     sync.hidden = !n;
@@ -39,7 +36,6 @@ export function shell({ user, onSignOut }) {
   return { root: [header, nav, sync, main], main, nav, sync };
 }
 
-/** Marks the nav link of the section `path` is in with aria-current. */
 export function markCurrent(nav, path) {
   if (!nav) return;
   for (const link of document.querySelectorAll('.nav-link')) {

@@ -1,11 +1,9 @@
-// Small shared pieces: page headers, badges, empty states, the saving/saved line.
+// Small shared pieces.
 
-import { h, uid } from '../lib/dom.js';
+import { h, mount, uid } from '../lib/dom.js';
 
 export function pageHeader(title, ...actions) {
-  return h(
-    'header',
-    { class: 'page-header' },
+  return h('header', { class: 'page-header' },
     h('h1', { tabindex: '-1' }, title),
     actions.length ? h('div', { class: 'actions' }, actions) : null,
   );
@@ -17,15 +15,15 @@ export function badge(text, kind = '') {
   return h('span', { class: ['badge', kind && `badge-${kind}`] }, text);
 }
 
-/** A row of a list: its name (a link when `href` is given), then anything else. */
 export function item(href, name, ...rest) {
   return h('li', { class: 'item' }, h(href ? 'a' : 'span', { href, class: 'item-main' }, name), rest);
 }
 
-/** The details after a row's name; each text is its own span, spaced like the rest. */
 export const meta = (...parts) => h('span', { class: 'item-meta' }, parts.map((x) => (typeof x === 'string' ? h('span', {}, x) : x)));
 
-/** A hidden error line; `line.run(fn)` shows the reason when `fn` fails with an ApiError (→ false). */
+export const button = (text, onclick, kind = 'btn-secondary', attrs = {}) => h('button', { type: 'button', class: `btn ${kind}`, onclick, ...attrs }, text);
+
+/** `line.run(fn)` shows the reason when `fn` fails with an ApiError (→ false). */
 export function errorLine(tag = 'p') {
   const line = h(tag, { class: 'field-error', role: 'alert', hidden: true });
   line.run = async (fn) => {
@@ -42,7 +40,17 @@ export function errorLine(tag = 'p') {
   return line;
 }
 
-/** An empty list that says what the list is for and how to start it. */
+/** [button, message]: `fn` runs with the button disabled. */
+export function actionButton(text, fn, kind, attrs) {
+  const message = errorLine('span');
+  const el = button(text, async () => {
+    el.disabled = true;
+    await message.run(fn);
+    el.disabled = false;
+  }, kind, attrs);
+  return [el, message];
+}
+
 export function emptyState(title, text, action = null) {
   return h('div', { class: 'empty' }, h('p', { class: 'empty-title' }, title), h('p', {}, text), action);
 }
@@ -55,16 +63,12 @@ export function loading() {
   return h('p', { class: 'loading', role: 'status' }, 'Loading…');
 }
 
-/** A key/value list of details; empty values are left out. */
 export function details(rows) {
   const items = rows.filter(([, value]) => value !== null && value !== undefined && value !== '');
   return h('dl', { class: 'details' }, items.map(([key, value]) => h('div', {}, h('dt', {}, key), h('dd', {}, value))));
 }
 
-/**
- * The "Saving… / Saved / Not saved" line, announced politely to screen readers.
- * status.set('saving' | 'saved' | 'error' | 'idle', message?)
- */
+/** Announced politely: status.set('saving' | 'saved' | 'error' | 'idle', message?) */
 export function saveStatus() {
   const el = h('p', { class: 'save-status', role: 'status' });
   const texts = { saving: 'Saving…', saved: 'Saved', error: 'Not saved', idle: '' };
@@ -75,46 +79,53 @@ export function saveStatus() {
   return el;
 }
 
-/** "Copy": to the clipboard, or (where that is refused) selects `field` for the keyboard. */
+/** To the clipboard, or (where refused) selects `field` for the keyboard. */
 export function copyButton(text, field, status, name = 'Copy') {
-  return h('button', {
-    type: 'button', class: 'btn btn-secondary',
-    onclick: async () => {
-      field.select();
-      try {
-        await navigator.clipboard.writeText(text());
-        status.textContent = 'Copied';
-      } catch {
-        status.textContent = 'Selected: copy it with your keyboard.';
-      }
-    },
-  }, name);
+  return button(name, async () => {
+    field.select();
+    try {
+      await navigator.clipboard.writeText(text());
+      status.textContent = 'Copied';
+    } catch {
+      status.textContent = 'Selected: copy it with your keyboard.';
+    }
+  });
 }
 
-/** A read-only value to copy (a secret, a link): its label, the field, Copy, and the outcome. */
 export function copyField(id, text, value, name) {
   const input = h('input', { id, type: 'text', readonly: true, value, class: 'secret', spellcheck: 'false' });
   const status = saveStatus();
   return [h('label', { for: id }, text), h('div', { class: 'secret-row' }, input, copyButton(() => value, input, status, name)), status];
 }
 
+/** A secret link to copy, replace, turn off; `create()`, `remove()` → url or null. */
+export function linkBox({ id, label, url, text, off, create, remove, extra }) {
+  const box = h('div');
+  const message = errorLine();
+  const make = (name) => button(name, () => message.run(async () => draw(await create())));
+  function draw(link) {
+    mount(box, link
+      ? [copyField(id, label, link, 'Copy link'), h('div', { class: 'form-actions' }, extra(link), make('Replace with a new link'), confirmButton({ label: off, confirmLabel: 'Turn it off now', onConfirm: async () => draw(await remove()) }))]
+      : [h('p', {}, text), make(`Create ${label.toLowerCase()}`)], message);
+  }
+  draw(url);
+  return box;
+}
+
 export function externalLink(url, text) {
   return h('a', { href: url, rel: 'noopener noreferrer', target: '_blank' }, text ?? url);
 }
 
-/**
- * A destructive action in two taps: "Delete" turns into "Really delete?" and "Keep".
- * `onConfirm` may throw an ApiError; its message is shown beside the button.
- */
+/** A destructive action in two taps; an ApiError shows beside it. */
 export function confirmButton({ label: text, confirmLabel, onConfirm }) {
   const wrap = h('span', { class: 'confirm' });
   const message = errorLine('span');
   const idle = () => {
-    wrap.replaceChildren(h('button', { type: 'button', class: 'btn btn-danger-quiet', onclick: ask }, text), message);
+    wrap.replaceChildren(button(text, ask, 'btn-danger-quiet'), message);
   };
   function ask() {
-    const yes = h('button', { type: 'button', class: 'btn btn-danger', onclick: run }, confirmLabel);
-    wrap.replaceChildren(yes, h('button', { type: 'button', class: 'btn btn-quiet', onclick: idle }, 'Keep'), message);
+    const yes = button(confirmLabel, run, 'btn-danger');
+    wrap.replaceChildren(yes, button('Keep', idle, 'btn-quiet'), message);
     yes.focus();
   }
   async function run(event) {
@@ -125,12 +136,10 @@ export function confirmButton({ label: text, confirmLabel, onConfirm }) {
   return wrap;
 }
 
-/** The delete button at the foot of a page. */
 export function dangerZone(text, confirmLabel, onConfirm) {
   return h('section', { class: 'danger-zone', 'aria-label': 'Delete' }, confirmButton({ label: text, confirmLabel, onConfirm }));
 }
 
-/** A titled section, labelled by its h2. */
 export function section(title, ...children) {
   const id = uid('sec');
   return h('section', { 'aria-labelledby': id }, h('h2', { id }, title), children);

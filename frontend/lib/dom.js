@@ -1,16 +1,15 @@
-// The only way this app builds DOM: text always goes in as text (textContent / text nodes),
-// so anything a user typed can never become markup. There is no innerHTML anywhere.
+// The only way this app builds DOM: text goes in as text, never as markup.
 
 const FORBIDDEN = new Set(['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'srcdoc', 'style']);
-// Properties set as properties (live state), not attributes.
+// Live state: set as properties.
 const PROPS = new Set(['value', 'checked', 'selected']);
 const URL_ATTRS = new Set(['href', 'src', 'action', 'formaction']);
 
-/** A URL safe to put in href/src: relative, http(s), mailto or tel; anything else is dropped. */
+/** Relative, http(s), mailto, tel or webcal; anything else is dropped. */
 export function safeUrl(url) {
   const text = String(url ?? '').trim();
   if (text === '') return null;
-  if (/^(https?:|mailto:|tel:)/i.test(text)) return text;
+  if (/^(https?:|mailto:|tel:|webcal:)/i.test(text)) return text;
   if (/^[/?#]/.test(text) && !text.startsWith('//')) return text;
   return null;
 }
@@ -20,10 +19,7 @@ function append(parent, child) {
   else if (child != null && typeof child !== 'boolean') parent.append(child instanceof Node ? child : String(child));
 }
 
-/**
- * h('a', {href: '/app', class: 'x', onclick: fn, dataset: {id: 1}}, 'text', node, [more])
- * Strings become text nodes; null/false are skipped; `on*` props become listeners.
- */
+/** h('a', {href, class, onclick, dataset}, 'text', node, [more]) */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props ?? {})) {
@@ -48,14 +44,12 @@ export function h(tag, props = {}, ...children) {
   return el;
 }
 
-/** Replaces every child of `el` with `children`. */
 export function mount(el, ...children) {
   el.replaceChildren();
   append(el, children);
   return el;
 }
 
-/** Runs `fn` at most once per `ms` after the last call. */
 export function debounce(fn, ms = 250) {
   let timer;
   return (...args) => {
@@ -64,7 +58,6 @@ export function debounce(fn, ms = 250) {
   };
 }
 
-/** A fresh unique id for labels and aria-describedby. */
 let counter = 0;
 export function uid(prefix = 'f') {
   counter += 1;

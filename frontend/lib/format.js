@@ -28,7 +28,6 @@ export const REFERRAL_STATUS = {
   declined: 'Declined',
 };
 
-// The six kinds of note the method asks for after every conversation.
 export const CATEGORIES = [
   ['to_connect', 'To Connect', 'People they suggested you meet'],
   ['to_follow_up', 'To Follow Up', 'What you promised to send or ask again'],
@@ -43,23 +42,21 @@ export function label(map, key) {
   return map[key] ?? String(key ?? '').replaceAll('_', ' ');
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit',
-});
+const dateTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 
 export function formatDateTime(iso) {
   return iso ? dateTime.format(new Date(iso)) : '';
 }
 
-/** A YYYY-MM-DD date, shown without shifting it through a time zone. */
+/** YYYY-MM-DD, not shifted through a time zone. */
 export function formatDate(iso) {
   if (!iso) return '';
   const [y, m, d] = iso.slice(0, 10).split('-').map(Number);
   return dateOnly.format(new Date(y, m - 1, d));
 }
 
-/** ISO instant → the value a datetime-local input shows (local wall time). */
+/** ISO instant → datetime-local value (local wall time). */
 export function toLocalInput(iso) {
   if (!iso) return '';
   const d = new Date(iso);
@@ -67,7 +64,7 @@ export function toLocalInput(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** A datetime-local value → an ISO instant with its offset (the API wants one). */
+/** datetime-local value → ISO instant. */
 export function fromLocalInput(value) {
   return value ? new Date(value).toISOString() : null;
 }

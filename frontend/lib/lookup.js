@@ -1,8 +1,8 @@
-// Names for ids: interviews and notes carry a contact_id, the screens show a name.
+// Names for contact ids.
 
 import { listAll } from '../api.js';
 
-/** Map of contact id → contact for `ids` (a few GETs with the screen's `get`, or one list when there are many). */
+/** id → contact: a few GETs, or one list when there are many. */
 export async function contactsById(ids, get) {
   const wanted = [...new Set(ids.filter(Boolean))];
   const found = new Map();

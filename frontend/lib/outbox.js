@@ -1,6 +1,4 @@
-// Notes typed without a connection wait on the phone (IndexedDB) and are sent in the order
-// they were typed once it returns. Each carries its client-made id, so a retry (the answer
-// was lost, not the request) never makes a second copy: the API answers with the first.
+// Notes typed offline wait in IndexedDB, then go in order; client ids make retries harmless.
 
 import { api } from '../api.js';
 import { session } from './store.js';
@@ -25,7 +23,6 @@ function run(mode, op) {
   }));
 }
 
-/** This user's waiting notes, oldest first. */
 export async function pending() {
   const all = await run('readonly', (s) => s.getAll());
   return all.filter((n) => n.owner === session.user?.id);
@@ -37,14 +34,14 @@ async function changed() {
   return n;
 }
 
-/** Keeps `note` ({id, interview_id, category, text}) on the phone and tries to send it. */
+/** Keeps `note` on the phone and tries to send it. */
 export async function queue(note) {
   await run('readwrite', (s) => s.add({ ...note, owner: session.user?.id }));
   await changed();
   return flush();
 }
 
-/** Sends what waits, in order; stops at the first failure that a retry could fix. */
+/** Sends what waits; stops at the first failure a retry could fix. */
 export function flush() {
   running ??= drain().finally(() => {
     running = null;
@@ -69,14 +66,14 @@ async function drain() {
         retry = setTimeout(flush, 20000);
         break;
       }
-      // Refused for good (e.g. its interview was deleted): kept, with the reason, not retried.
+      // Refused for good: kept with the reason, not retried.
       await run('readwrite', (s) => s.put({ ...next, error: exc.message }));
     }
   }
   return changed();
 }
 
-/** The last good copy of what `load()` returns, for a screen opened without a connection. */
+/** The last good copy of `load()`, for a screen opened offline. */
 export async function withSnapshot(key, load) {
   const name = `nexthop.snap.${key}`;
   try {

@@ -1,4 +1,4 @@
-// The little shared state there is: who is signed in. Pages fetch their own data.
+// Who is signed in: the only shared state.
 
 import { api, setCsrfToken } from '../api.js';
 
@@ -12,14 +12,13 @@ class SessionStore extends EventTarget {
     this.signupMode = 'closed';
   }
 
-  /** Asks the server whether it needs set-up and who this browser is signed in as. */
   async load() {
     const who = api.get('/auth/session').catch((exc) => exc); // asked alongside: one round trip
     let state;
     try {
       state = await api.get('/setup');
     } catch (exc) {
-      // Offline (after a meeting): whoever was signed in here last, until the server answers.
+      // Offline: whoever was signed in here last.
       const kept = exc.network && JSON.parse(localStorage.getItem(KEY) || 'null');
       if (!kept) throw exc;
       this.user = kept;
@@ -35,7 +34,7 @@ class SessionStore extends EventTarget {
     return this.set(info instanceof Error ? null : info);
   }
 
-  /** `info` is the API's SessionInfo ({user, csrf_token}) or null when signed out. */
+  /** `info`: SessionInfo ({user, csrf_token}), or null. */
   set(info) {
     this.user = info ? info.user : null;
     if (info) this.needsSetup = false;

@@ -1,29 +1,19 @@
-// After a meeting, on a phone: add notes one by one (each saved as entered) and mark the
-// interview completed.
+// After a meeting, on a phone: notes one by one, then mark it completed.
 
 import { api } from '../api.js';
 import { connectionWarning, noteComposer, noteSections, pasteMany } from '../components/notes.js';
-import { badge, errorLine, section } from '../components/ui.js';
+import { actionButton, badge, section } from '../components/ui.js';
 import { h } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 import { withSnapshot } from '../lib/outbox.js';
 
 function completeButton(interview, onDone) {
-  const message = errorLine();
-  const button = h('button', { type: 'button', class: 'btn btn-secondary btn-big' }, 'Mark completed');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    const saved = await message.run(() => api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version }));
-    button.disabled = false;
-    if (!saved) return;
-    Object.assign(interview, saved);
-    onDone(saved.warnings);
-  });
-  return h('div', { class: 'complete' }, button, message);
+  return h('div', { class: 'complete' }, actionButton('Mark completed', async () => {
+    onDone(Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version })).warnings);
+  }, 'btn-secondary btn-big'));
 }
 
-// Opened on a phone without a connection: the copy kept from the last visit, and the notes
-// go to the outbox (lib/outbox.js) until the connection returns.
+// Offline: the copy kept from the last visit; notes wait in the outbox.
 export async function render({ params, get }) {
   const { interview, contact, offline } = await withSnapshot(`capture.${params.id}`, async () => {
     const found = await get(`/interviews/${params.id}`);

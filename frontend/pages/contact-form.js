@@ -14,13 +14,11 @@ export async function render({ params, query, navigate, get }) {
     editing ? [] : listAll('/contacts'),
   ]);
   const c = contact ?? { status: 'identified', tags: [], organization_id: query.get('organization') };
-  // One id each per form: a retried "Save" can never create two contacts or introductions.
+  // A retried "Save" never creates two.
   const id = newId();
   const referralId = newId();
 
-  const form = h(
-    'form',
-    { class: 'card' },
+  const form = h('form', { class: 'card' },
     formAlert(),
     field({ name: 'full_name', label: 'Name', required: true, value: c.full_name, autocomplete: 'off' }),
     field({
@@ -34,7 +32,7 @@ export async function render({ params, query, navigate, get }) {
     field({ name: 'location', label: 'Location', value: c.location }),
     field({ name: 'tags', label: 'Tags', value: c.tags.join(', '), hint: 'Separate tags with commas.' }),
     field({ name: 'status', label: 'Status', type: 'select', value: c.status, options: Object.entries(CONTACT_STATUS) }),
-    // Who introduced them: the edge that warm paths and the network picture follow.
+    // The edge that warm paths and the network follow.
     editing ? null : field({
       name: 'introduced_by', label: 'Introduced by', type: 'select',
       options: [['', 'Not recorded'], ['me', 'Nobody: you know them yourself'], ...people.map((p) => [p.id, p.full_name])],

@@ -1,4 +1,4 @@
-// One contact: details, conversations with them, who introduced them and whom they introduced.
+// One contact: details, conversations, introductions.
 
 import { api } from '../api.js';
 import { interviewItem } from '../components/interview-item.js';
@@ -23,16 +23,12 @@ export async function render({ params, navigate, get }) {
   ]);
   const introducedBy = referrals.items.filter((r) => r.to_contact_id === contact.id && r.from_contact_id);
   const introduced = referrals.items.filter((r) => r.from_contact_id === contact.id);
-  const contacts = await contactsById(
-    [...introducedBy.map((r) => r.from_contact_id), ...introduced.map((r) => r.to_contact_id)],
-    get,
-  );
+  const contacts = await contactsById([...introducedBy.map((r) => r.from_contact_id), ...introduced.map((r) => r.to_contact_id)], get);
   contacts.set(contact.id, contact);
 
   const c = contact;
   return [
-    pageHeader(
-      c.full_name,
+    pageHeader(c.full_name,
       linkButton(`/app/interviews/new?contact=${c.id}`, 'Plan an interview'),
       linkButton(`/app/contacts/${c.id}/edit`, 'Edit', 'btn-secondary'),
     ),
@@ -50,18 +46,13 @@ export async function render({ params, navigate, get }) {
     ]),
     section('Warm path', warmPaths(paths, 'Nobody links you to them yet. Record who introduced them, or meet them yourself.')),
     section('Alignment', alignmentView(alignment)),
-    section(
-      'Conversations',
+    section('Conversations',
       interviews.items.length
         ? h('ul', { class: 'list' }, interviews.items.map((i) => interviewItem(i, contacts, { byDate: true })))
         : emptyState('No conversation yet.', `Plan an informational interview: twenty minutes of ${c.full_name.split(' ')[0]}'s time and good questions.`),
     ),
-    section(
-      'Introduced by',
-      introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : hint('Someone you found yourself.'),
-    ),
-    section(
-      'Introduced you to',
+    section('Introduced by', introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : hint('Someone you found yourself.')),
+    section('Introduced you to',
       introduced.length ? referralList(introduced, contacts, 'to_contact_id') : hint('No one yet. Ask at the end of your conversation: who else should I talk to?'),
     ),
     dangerZone('Delete contact', 'Delete with their conversations and notes', async () => {

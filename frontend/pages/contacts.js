@@ -1,19 +1,15 @@
-// Contacts: search and filter (kept in the address, so a reload or a shared link keeps them).
+// Contacts: search and filter, kept in the address.
 
 import { listAll } from '../api.js';
-import { field } from '../components/form.js';
-import { badge, emptyState, item, linkButton, meta, pageHeader } from '../components/ui.js';
-import { debounce, h, mount } from '../lib/dom.js';
+import { field, onInput } from '../components/form.js';
+import { badge, button, emptyState, item, linkButton, meta, pageHeader } from '../components/ui.js';
+import { h, mount } from '../lib/dom.js';
 import { CONTACT_STATUS, label } from '../lib/format.js';
 
 const FILTERS = ['q', 'status', 'organization_id', 'tag', 'degree'];
 const MET = new Set(['met', 'keep_in_touch', 'dormant']);
 
-/**
- * The list API has no degree filter: degrees come from the referral graph, as the
- * organization's people endpoint defines them. 1st: a referral from you, met, or a referral
- * to them that reached met; 2nd: not 1st, with a live referral from someone 1st.
- */
+// Degrees from the referral graph: 1st met or introduced by you; 2nd via a 1st.
 async function degreeFinder(get) {
   const { nodes, edges } = await get('/network/graph');
   const first = new Set(nodes.filter((n) => n.depth === 1 || MET.has(n.status)).map((n) => n.id));
@@ -25,8 +21,7 @@ async function degreeFinder(get) {
 function contactItem(contact, orgs) {
   const org = orgs.get(contact.organization_id)?.name;
   const role = [contact.title, org].filter(Boolean).join(' · ');
-  return item(
-    `/app/contacts/${contact.id}`,
+  return item(`/app/contacts/${contact.id}`,
     contact.full_name,
     meta(role, badge(label(CONTACT_STATUS, contact.status), contact.status)),
     contact.tags.length ? h('span', { class: 'tags' }, contact.tags.map((t) => badge(t, 'tag'))) : null,
@@ -35,7 +30,7 @@ function contactItem(contact, orgs) {
 
 export async function render({ query, router, get }) {
   const filters = Object.fromEntries(FILTERS.map((key) => [key, query.get(key) ?? '']));
-  // The organizations (for the filter and the rows) load alongside the first page.
+  // Loaded alongside the first page.
   const orgs = new Map();
   const orgList = listAll('/organizations').then((list) => {
     for (const o of list) orgs.set(o.id, o);
@@ -65,31 +60,24 @@ export async function render({ query, router, get }) {
     cursor = page.next_cursor;
     count.textContent = `${page.total} ${page.total === 1 ? 'contact' : 'contacts'}`;
     const filtered = FILTERS.some((key) => filters[key]);
-    mount(
-      results,
+    mount(results,
       items.length
         ? h('ul', { class: 'list' }, items.map((c) => contactItem(c, orgs)))
         : filtered
           ? emptyState('No contact matches.', 'Try fewer filters or another spelling.')
-          : emptyState(
-              'No contacts yet.',
+          : emptyState('No contacts yet.',
               'Start with people you already know a little: a former colleague, a friend of a friend. Each conversation will lead to the next.',
               linkButton('/app/contacts/new', 'Add your first contact'),
             ),
-      cursor ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => load(true) }, 'Show more') : null,
+      cursor ? button('Show more', () => load(true)) : null,
     );
   }
 
   const first = load();
   first.catch(() => {}); // awaited below; a failure meanwhile is not "unhandled"
-  const form = h(
-    'form',
-    { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
     field({ name: 'q', label: 'Search', type: 'search', value: filters.q, placeholder: 'Name, email, title…', autocomplete: 'off' }),
-    field({
-      name: 'status', label: 'Status', type: 'select', value: filters.status,
-      options: [['', 'Any status'], ...Object.entries(CONTACT_STATUS)],
-    }),
+    field({ name: 'status', label: 'Status', type: 'select', value: filters.status, options: [['', 'Any status'], ...Object.entries(CONTACT_STATUS)] }),
     field({
       name: 'organization_id', label: 'Organization', type: 'select', value: filters.organization_id,
       options: [['', 'Any organization'], ...(await orgList).map((o) => [o.id, o.name])],
@@ -105,11 +93,7 @@ export async function render({ query, router, get }) {
     router.setQuery(filters);
     await load();
   };
-  form.addEventListener('input', debounce(update, 250));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    update();
-  });
+  onInput(form, update);
 
   await first;
   return [pageHeader('Contacts', linkButton('/app/contacts/new', 'Add contact')), form, count, results];

@@ -1,4 +1,4 @@
-// Plan an interview with a contact, or edit its details (status changes live on its page).
+// Plan an interview, or edit its details (status: on its page).
 
 import { api, listAll, newId } from '../api.js';
 import { field, formAlert, onSubmit, saveOrCancel } from '../components/form.js';
@@ -14,10 +14,7 @@ function lines(text) {
 
 export async function render({ params, query, navigate, get }) {
   const editing = Boolean(params.id);
-  const [i, contacts] = await Promise.all([
-    editing ? get(`/interviews/${params.id}`) : null,
-    listAll('/contacts'),
-  ]);
+  const [i, contacts] = await Promise.all([editing ? get(`/interviews/${params.id}`) : null, listAll('/contacts')]);
   if (!contacts.length) {
     return [
       pageHeader('Plan an interview'),
@@ -26,9 +23,7 @@ export async function render({ params, query, navigate, get }) {
   }
   const v = i ?? { contact_id: query.get('contact') ?? '', status: 'idea', duration_minutes: 45, agenda: [] };
   const id = newId();
-  const form = h(
-    'form',
-    { class: 'card' },
+  const form = h('form', { class: 'card' },
     formAlert(),
     field({
       name: 'contact_id', label: 'With', type: 'select', required: true, value: v.contact_id,

@@ -1,5 +1,4 @@
-// One interview: where it stands, scheduling, the prep sheet, the messages to send and the
-// notes in their six sections.
+// One interview: status, scheduling, prep sheet, messages and notes.
 
 import { api } from '../api.js';
 import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
@@ -10,16 +9,11 @@ import { badge, dangerZone, details, externalLink, linkButton, pageHeader, secti
 import { h } from '../lib/dom.js';
 import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 
-/** The lifecycle control: the server decides what is allowed and says why not (409). */
+/** The server decides what is allowed and says why not (409). */
 export function statusForm(interview, { onChanged } = {}) {
-  const form = h(
-    'form',
-    { class: 'status-form' },
+  const form = h('form', { class: 'status-form' },
     formAlert(),
-    field({
-      name: 'status', label: 'Status', type: 'select', value: interview.status,
-      options: Object.entries(INTERVIEW_STATUS),
-    }),
+    field({ name: 'status', label: 'Status', type: 'select', value: interview.status, options: Object.entries(INTERVIEW_STATUS) }),
     submitButton('Change status', { class: 'btn btn-secondary' }),
   );
   onSubmit(form, async ({ status }) => {
@@ -33,20 +27,14 @@ export function statusForm(interview, { onChanged } = {}) {
 }
 
 export async function render({ params, navigate, get }) {
-  const [i, prep] = await Promise.all([
-    get(`/interviews/${params.id}`),
-    get(`/interviews/${params.id}/prep`),
-  ]);
+  const [i, prep] = await Promise.all([get(`/interviews/${params.id}`), get(`/interviews/${params.id}/prep`)]);
   const who = prep.interviewee;
   const subtitle = h('p', { class: 'subtitle' });
   const when = h('div');
   const warning = connectionWarning(i);
   const status = statusForm(i, { onChanged: (saved) => refresh(saved.warnings) });
   function refresh(warnings) {
-    subtitle.replaceChildren(
-      badge(label(INTERVIEW_STATUS, i.status), i.status),
-      i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : ' No time set yet',
-    );
+    subtitle.replaceChildren(badge(label(INTERVIEW_STATUS, i.status), i.status), i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : ' No time set yet');
     status.elements.status.value = i.status;
     warning.check(warnings);
     when.replaceChildren(details([
@@ -77,12 +65,7 @@ export async function render({ params, navigate, get }) {
     ['idea', 'outreach_sent', 'scheduled'].includes(i.status) ? scheduling(i, { onChanged: () => refresh() }) : null,
     prepSheet(prep, i),
     messages(i, { onChanged: () => refresh() }),
-    section(
-      'Notes',
-      noteComposer(i.id, { onSaved }),
-      pasteMany(i.id, { onSaved }),
-      sections,
-    ),
+    section('Notes', noteComposer(i.id, { onSaved }), pasteMany(i.id, { onSaved }), sections),
     dangerZone('Delete interview', 'Delete it and its notes', async () => {
       await api.del(`/interviews/${i.id}`, { query: { cascade: true }, ifMatch: i.version });
       navigate('/app/interviews', { replace: true });

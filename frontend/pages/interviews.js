@@ -1,4 +1,4 @@
-// Interviews by lifecycle state: a board on a wide screen, stacked sections on a phone.
+// Interviews by state: a board, stacked on a phone.
 
 import { listAll } from '../api.js';
 import { interviewItem } from '../components/interview-item.js';
@@ -19,9 +19,7 @@ const HINTS = {
 
 function column(status, items, contacts) {
   const id = `col-${status}`;
-  return h(
-    'section',
-    { class: 'column', 'aria-labelledby': id },
+  return h('section', { class: 'column', 'aria-labelledby': id },
     h('h2', { id }, INTERVIEW_STATUS[status], ' ', h('span', { class: 'count-pill' }, String(items.length))),
     HINTS[status] ? hint(HINTS[status]) : null,
     items.length ? h('ul', { class: 'list' }, items.map((i) => interviewItem(i, contacts, { showStatus: false }))) : null,
@@ -38,8 +36,7 @@ export async function render({ get }) {
   if (!interviews.length) {
     return [
       header,
-      emptyState(
-        'No interviews yet.',
+      emptyState('No interviews yet.',
         'An informational interview is a short conversation to learn how someone does their work. Pick a contact and plan the first one.',
         linkButton('/app/interviews/new', 'Plan your first interview'),
       ),
@@ -49,9 +46,7 @@ export async function render({ get }) {
     header,
     h('div', { class: 'board' }, OPEN.map((s) => column(s, by[s], contacts))),
     closed.length
-      ? h(
-          'details',
-          { class: 'closed' },
+      ? h('details', { class: 'closed' },
           h('summary', {}, `Declined, cancelled or missed (${closed.length})`),
           h('ul', { class: 'list' }, closed.map((i) => interviewItem(i, contacts))),
         )

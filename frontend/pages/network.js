@@ -1,5 +1,4 @@
-// The network: the referral graph from you outward on depth rings (SVG built node by node,
-// user text only ever as text), and how it grows, as small charts.
+// The referral graph on depth rings (SVG, text as text) and how it grows.
 
 import { badge, emptyState, hint, item, linkButton, meta, pageHeader, section } from '../components/ui.js';
 import { h, uid } from '../lib/dom.js';
@@ -15,8 +14,7 @@ function s(tag, attrs = {}, ...children) {
   return el;
 }
 
-// A long name is cut after a whole word, so what shows is part of the node's accessible name
-// (voice control users say what they see).
+// Cut at a word: what shows stays part of the name (voice control).
 function short(text) {
   if (text.length <= 16) return text;
   let cut = '';
@@ -28,7 +26,7 @@ function short(text) {
 }
 const away = (d) => (d === null ? 'not reachable through introductions' : `${d} ${d === 1 ? 'step' : 'steps'} away`);
 
-/** Rings by depth; on each ring, people sit in the order of whoever introduced them. */
+/** Rings by depth, each in the order of who introduced them. */
 function layout(nodes, edges) {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const parent = new Map();
@@ -68,9 +66,7 @@ function graphView({ nodes, edges }, navigate, titleId) {
       return s('g', { class: 'node me', transform: `translate(${p.x} ${p.y})` }, s('circle', { r: 16 }), s('text', { y: 5 }, 'You'));
     }
     const name = `${n.label}, ${label(CONTACT_STATUS, n.status).toLowerCase()}, ${away(n.depth)}`;
-    const g = s(
-      'g',
-      { class: `node s-${n.status}`, transform: `translate(${p.x} ${p.y})`, tabindex: 0, role: 'link', 'aria-label': name },
+    const g = s('g', { class: `node s-${n.status}`, transform: `translate(${p.x} ${p.y})`, tabindex: 0, role: 'link', 'aria-label': name },
       s('title', {}, name),
       s('circle', { r: 11 }),
       s('text', { y: 28 }, short(n.label)),
@@ -91,15 +87,11 @@ function legend() {
   return h('ul', { class: 'legend' }, Object.entries(CONTACT_STATUS).map(([key, text]) => h('li', {}, h('span', { class: `dot s-${key}`, 'aria-hidden': 'true' }), text)));
 }
 
-/** Horizontal bars, each with its label and value written out: fits a phone. */
+/** Horizontal bars with labels and values: fits a phone. */
 function hbars(rows, title) {
   const max = Math.max(1, ...rows.map(([, v]) => v));
-  return s(
-    'svg',
-    { class: 'chart', viewBox: `0 0 260 ${rows.length * 26}`, role: 'img', 'aria-label': `${title}. ${rows.map(([k, v]) => `${k}: ${v}`).join('; ')}` },
-    rows.map(([key, value], i) => s(
-      'g',
-      { transform: `translate(0 ${i * 26})` },
+  return s('svg', { class: 'chart', viewBox: `0 0 260 ${rows.length * 26}`, role: 'img', 'aria-label': `${title}. ${rows.map(([k, v]) => `${k}: ${v}`).join('; ')}` },
+    rows.map(([key, value], i) => s('g', { transform: `translate(0 ${i * 26})` },
       s('text', { x: 0, y: 17 }, key),
       s('rect', { class: 'bar', x: 100, y: 4, height: 18, width: Math.max(1, Math.round((value / max) * 130)) }),
       s('text', { x: 105 + Math.round((value / max) * 130), y: 17, class: 'value start' }, String(value)),
@@ -115,16 +107,12 @@ function stats(st) {
   const c = st.connections_per_interview;
   const i = st.introductions;
   const pct = i.share === null ? null : Math.round(i.share * 100);
-  return section(
-    'How it grows',
-    h(
-      'div',
-      { class: 'stats' },
+  return section('How it grows',
+    h('div', { class: 'stats' },
       figure('Conversations per week', hbars(st.conversations_per_week.map((w) => [formatDate(w.starts_on), w.conversations]), 'Conversations per week, by the Monday it starts')),
       figure('Introductions per conversation', h('p', { class: 'big' }, c.ratio === null ? '–' : c.ratio.toFixed(1)), hint(`${c.referrals} introductions from ${c.interviews} conversations`)),
       figure('Longest chain', h('p', { class: 'big' }, String(st.longest_chain)), hint(`steps from you; ${st.longest_met_chain} through people you met`)),
-      figure(
-        'Offered → met',
+      figure('Offered → met',
         h('p', { class: 'big' }, pct === null ? '–' : `${pct}%`),
         h('meter', { min: 0, max: 100, value: pct ?? 0, 'aria-label': 'Share of introductions offered that you met' }),
         hint(`${i.met} of ${i.offered} introductions offered`),
@@ -135,26 +123,19 @@ function stats(st) {
 }
 
 export async function render({ navigate, get }) {
-  const [graph, st] = await Promise.all([
-    get('/network/graph'),
-    get('/network/stats', { weeks: 12 }),
-  ]);
+  const [graph, st] = await Promise.all([get('/network/graph'), get('/network/stats', { weeks: 12 })]);
   const titleId = uid('graph');
   const people = graph.nodes.filter((n) => n.kind !== 'user');
   return [
     pageHeader('Network', linkButton('/app/opportunities', 'Opportunities', 'btn-secondary')),
-    h(
-      'section',
-      { 'aria-labelledby': titleId },
+    h('section', { 'aria-labelledby': titleId },
       h('h2', { id: titleId }, 'Who led to whom'),
       people.length
         ? [
             hint('You in the middle; each ring is one introduction further. Select a person to open them.'),
             graphView(graph, navigate, titleId),
             legend(),
-            h(
-              'details',
-              { class: 'closed' },
+            h('details', { class: 'closed' },
               h('summary', {}, 'The same as a list'),
               h('ul', { class: 'list' }, people.map((n) => item(`/app/contacts/${n.id}`, n.label, meta(away(n.depth), badge(label(CONTACT_STATUS, n.status), n.status))))),
             ),

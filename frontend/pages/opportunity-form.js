@@ -17,9 +17,7 @@ export async function render({ params, query, navigate, get }) {
   ]);
   const names = new Map(contacts.map((c) => [c.id, c.full_name]));
   const id = newId();
-  const form = h(
-    'form',
-    { class: 'card' },
+  const form = h('form', { class: 'card' },
     formAlert(),
     field({ name: 'title', label: 'Title', required: true, value: o.title, autocomplete: 'off' }),
     field({ name: 'kind', label: 'Kind', type: 'select', value: o.kind, options: Object.entries(KIND) }),

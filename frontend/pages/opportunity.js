@@ -1,4 +1,4 @@
-// One opportunity, and the chain of conversations and introductions that led to it.
+// One opportunity and the chain that led to it.
 
 import { api } from '../api.js';
 import { interviewItem } from '../components/interview-item.js';
@@ -9,10 +9,7 @@ import { contactsById } from '../lib/lookup.js';
 import { KIND, STATUS } from './opportunities.js';
 
 export async function render({ params, navigate, get }) {
-  const [o, chain] = await Promise.all([
-    get(`/opportunities/${params.id}`),
-    get(`/opportunities/${params.id}/chain`),
-  ]);
+  const [o, chain] = await Promise.all([get(`/opportunities/${params.id}`), get(`/opportunities/${params.id}/chain`)]);
   const [org, contacts] = await Promise.all([
     o.organization_id ? get(`/organizations/${o.organization_id}`) : null,
     contactsById([o.contact_id, ...chain.interviews.map((i) => i.contact_id)], get),
@@ -28,12 +25,9 @@ export async function render({ params, navigate, get }) {
       ['By', o.due_date ? formatDate(o.due_date) : null],
       ['Notes', o.notes ? h('span', { class: 'pre' }, o.notes) : null],
     ]),
-    section(
-      'How you got here',
+    section('How you got here',
       chain.steps.length
-        ? h('ol', { class: 'steps' }, chain.steps.map((step) => h(
-            'li',
-            {},
+        ? h('ol', { class: 'steps' }, chain.steps.map((step) => h('li', {},
             person(step.introduced_by), ' → ', person(step.contact), ' ',
             badge(label(REFERRAL_STATUS, step.status), step.status),
             step.context ? h('span', { class: 'hint' }, ` ${step.context}`) : null,

@@ -12,9 +12,7 @@ export async function render({ params, navigate, get }) {
   const editing = Boolean(params.id);
   const o = editing ? await get(`/organizations/${params.id}`) : { tags: [] };
   const id = newId();
-  const form = h(
-    'form',
-    { class: 'card' },
+  const form = h('form', { class: 'card' },
     formAlert(),
     field({ name: 'name', label: 'Name', required: true, value: o.name, autocomplete: 'off' }),
     field({ name: 'interest_level', label: 'Interest', type: 'select', value: o.interest_level ?? '', options: LEVELS }),
@@ -26,11 +24,7 @@ export async function render({ params, navigate, get }) {
     saveOrCancel(editing, 'Add organization', editing ? `/app/organizations/${o.id}` : '/app/organizations'),
   );
   onSubmit(form, async (data) => {
-    const body = {
-      ...data,
-      tags: splitTags(data.tags),
-      interest_level: data.interest_level ? Number(data.interest_level) : null,
-    };
+    const body = { ...data, tags: splitTags(data.tags), interest_level: data.interest_level ? Number(data.interest_level) : null };
     const saved = editing
       ? await api.patch(`/organizations/${o.id}`, body, { ifMatch: o.version })
       : await api.post('/organizations', { ...body, id });

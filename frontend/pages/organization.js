@@ -1,4 +1,4 @@
-// One organization: why it matters, the people you know there by degree, and warm paths in.
+// One organization: people there by degree, warm paths in.
 
 import { api, listAll } from '../api.js';
 import { warmPaths } from '../components/paths.js';
@@ -22,8 +22,7 @@ export async function render({ params, navigate, get }) {
   const others = all.filter((c) => !known.has(c.id));
   const list = (items, render) => h('ul', { class: 'list' }, items.map(render));
   return [
-    pageHeader(
-      o.name,
+    pageHeader(o.name,
       linkButton(`/app/contacts/new?organization=${o.id}`, 'Add someone there'),
       linkButton(`/app/organizations/${o.id}/edit`, 'Edit', 'btn-secondary'),
     ),
@@ -35,13 +34,11 @@ export async function render({ params, navigate, get }) {
       ['Tags', o.tags.length ? h('span', { class: 'tags' }, o.tags.map((t) => badge(t, 'tag'))) : null],
       ['Notes', o.notes ? h('span', { class: 'pre' }, o.notes) : null],
     ]),
-    section(
-      'People there',
+    section('People there',
       all.length ? null : emptyState('Nobody yet.', `Who could tell you what working at ${o.name} is really like? Ask your contacts whom they know there.`),
       people.first_degree.length ? [h('h3', {}, '1st degree: you know them'), list(people.first_degree, (c) => person(c))] : null,
       people.second_degree.length
-        ? [h('h3', {}, '2nd degree: someone you know can introduce you'), list(people.second_degree, (s) => person(
-            s.contact,
+        ? [h('h3', {}, '2nd degree: someone you know can introduce you'), list(people.second_degree, (s) => person(s.contact,
             h('span', { class: 'tags' }, 'Through ', s.introducers.map((i, n) => [n ? ', ' : '', h('a', { href: `/app/contacts/${i.contact.id}` }, i.contact.full_name)])),
           ))]
         : null,

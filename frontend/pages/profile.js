@@ -1,9 +1,8 @@
-// Your profile: what you are looking for and your ask (with a link to share it), and the
-// wording of the three messages, with the placeholders they may use.
+// Your profile, its share link, the message templates.
 
 import { api } from '../api.js';
 import { field, formAlert, onSubmit, setAlert, submitButton } from '../components/form.js';
-import { confirmButton, copyField, errorLine, pageHeader, section } from '../components/ui.js';
+import { confirmButton, linkBox, pageHeader, section } from '../components/ui.js';
 import { h, mount } from '../lib/dom.js';
 import { splitTags } from '../lib/format.js';
 
@@ -11,9 +10,7 @@ const KINDS = { outreach: 'Outreach', thank_you: 'Thank-you', follow_up: 'Follow
 
 function profileForm(profile) {
   const p = profile;
-  const form = h(
-    'form',
-    { class: 'card' },
+  const form = h('form', { class: 'card' },
     formAlert(),
     field({ name: 'focus_areas', label: 'Focus areas', value: p.focus_areas.join(', '), hint: 'Separated by commas; contacts and organizations with the same tags align.' }),
     field({ name: 'learn_from', label: 'Who you want to learn from', type: 'textarea', value: p.learn_from }),
@@ -30,36 +27,17 @@ function profileForm(profile) {
 }
 
 function shareBox(profile) {
-  const box = h('div');
-  const message = errorLine();
-  const act = (fn) => message.run(async () => {
+  const then = (fn) => async () => {
     await fn();
-    Object.assign(profile, await api.get('/profile'));
-    draw();
+    return Object.assign(profile, await api.get('/profile')).share_url;
+  };
+  return linkBox({
+    id: 'share-url', label: 'Share link', url: profile.share_url, off: 'Turn off sharing',
+    text: 'Not shared. A link shows your name, ask, situation and focus areas (never your email) to anyone who has it.',
+    create: then(() => api.post('/profile/share-link', undefined, { ifMatch: profile.version })),
+    remove: then(() => api.del('/profile/share-link', { ifMatch: profile.version })),
+    extra: (url) => h('a', { href: url, class: 'btn btn-quiet' }, 'Preview'),
   });
-  const create = (text) => h('button', {
-    type: 'button', class: 'btn btn-secondary',
-    onclick: () => act(() => api.post('/profile/share-link', undefined, { ifMatch: profile.version })),
-  }, text);
-  function draw() {
-    const url = profile.share_url;
-    if (!url) {
-      mount(box, h('p', {}, 'Not shared. A link shows your name, ask, situation and focus areas (never your email) to anyone who has it.'), create('Create share link'), message);
-      return;
-    }
-    mount(
-      box,
-      copyField('share-url', 'Share link', url, 'Copy link'),
-      h('div', { class: 'form-actions' }, h('a', { href: url, class: 'btn btn-quiet' }, 'Preview'), create('Replace with a new link'), confirmButton({
-        label: 'Turn off sharing',
-        confirmLabel: 'Turn it off now',
-        onConfirm: () => act(() => api.del('/profile/share-link', { ifMatch: profile.version })),
-      })),
-      message,
-    );
-  }
-  draw();
-  return box;
 }
 
 function templateForm(template) {
@@ -67,9 +45,7 @@ function templateForm(template) {
   const name = KINDS[t.kind];
   const state = h('p', { class: 'hint' });
   const reset = h('span');
-  const form = h(
-    'form',
-    { class: 'card', dataset: { kind: t.kind }, 'aria-label': `${name} template` },
+  const form = h('form', { class: 'card', dataset: { kind: t.kind }, 'aria-label': `${name} template` },
     h('h3', {}, name),
     state,
     formAlert(),
@@ -102,20 +78,13 @@ function templateForm(template) {
 }
 
 export async function render({ get }) {
-  const [profile, templates, placeholders] = await Promise.all([
-    get('/profile'),
-    get('/message-templates'),
-    get('/message-placeholders'),
-  ]);
+  const [profile, templates, placeholders] = await Promise.all([get('/profile'), get('/message-templates'), get('/message-placeholders')]);
   return [
     pageHeader('Your profile'),
     profileForm(profile),
     section('Share your ask', shareBox(profile)),
-    section(
-      'Message templates',
-      h(
-        'details',
-        { class: 'card placeholders' },
+    section('Message templates',
+      h('details', { class: 'card placeholders' },
         h('summary', {}, 'Placeholders you can use'),
         h('p', {}, 'Write ', h('code', {}, '{{ contact.first_name }}'), '; keep a part only when a value exists with ', h('code', {}, '{{#if referrer.first_name}}…{{else}}…{{/if}}'), '.'),
         h('dl', { class: 'details' }, placeholders.map((p) => h('div', {}, h('dt', {}, h('code', {}, `{{ ${p.name} }}`)), h('dd', {}, p.description)))),

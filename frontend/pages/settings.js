@@ -1,4 +1,4 @@
-// Settings: personal access tokens (the secret is shown once), password, sessions.
+// Settings: API tokens (shown once), password, sessions.
 
 import { api } from '../api.js';
 import { clearErrors, field, formAlert, onSubmit, setFieldError, submitButton } from '../components/form.js';
@@ -9,9 +9,7 @@ import { formatDate, formatDateTime } from '../lib/format.js';
 const SCOPES = [['read_write', 'Read and write'], ['read', 'Read only']];
 
 function secretBox(created) {
-  return h(
-    'div',
-    { class: 'card secret-card', role: 'region', 'aria-labelledby': 'secret-title' },
+  return h('div', { class: 'card secret-card', role: 'region', 'aria-labelledby': 'secret-title' },
     h('h3', { id: 'secret-title' }, `Token "${created.name}" created`),
     h('p', {}, 'Copy it now: this is the only time Nexthop shows it. Scripts send it as ', h('code', {}, 'Authorization: Bearer …'), '.'),
     copyField('new-secret', 'Secret', created.secret),
@@ -23,11 +21,9 @@ async function tokensSection(get) {
   const created = h('div');
   async function refresh() {
     const tokens = await get('/tokens');
-    mount(
-      list,
+    mount(list,
       tokens.length
-        ? h('ul', { class: 'list tokens' }, tokens.map((t) => item(
-            null,
+        ? h('ul', { class: 'list tokens' }, tokens.map((t) => item(null,
             t.name,
             meta(
               h('code', {}, `${t.prefix}…`),
@@ -48,9 +44,7 @@ async function tokensSection(get) {
         : emptyState('No tokens.', 'A token lets a script or another app use your Nexthop data through the API.'),
     );
   }
-  const form = h(
-    'form',
-    { class: 'card', 'aria-labelledby': 'new-token-title' },
+  const form = h('form', { class: 'card', 'aria-labelledby': 'new-token-title' },
     h('h3', { id: 'new-token-title' }, 'New token'),
     formAlert(),
     field({ name: 'name', label: 'Name', required: true, hint: 'What it is for, e.g. "calendar sync".', autocomplete: 'off' }),
@@ -67,21 +61,14 @@ async function tokensSection(get) {
     created.querySelector('input').focus();
   }, { busyText: 'Creating…', aliases: { expires_at: 'expires_on' } });
   await refresh();
-  return section(
-    'API tokens',
-    created,
-    list,
-    form,
-  );
+  return section('API tokens', created, list, form);
 }
 
 function passwordSection(email) {
-  const form = h(
-    'form',
-    { class: 'card', 'aria-labelledby': 'password-title' },
+  const form = h('form', { class: 'card', 'aria-labelledby': 'password-title' },
     h('h2', { id: 'password-title' }, 'Change password'),
     formAlert(),
-    // For password managers: which account this password belongs to.
+    // For password managers.
     h('input', { type: 'email', name: 'username', autocomplete: 'username', value: email, hidden: true, readonly: true }),
     field({ name: 'current_password', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' }),
     field({ name: 'new_password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', hint: 'At least 10 characters; not a common password.' }),
@@ -105,18 +92,11 @@ export async function render({ session, navigate, get }) {
   const user = session.user;
   return [
     pageHeader('Settings'),
-    section(
-      'Account',
-      details([
-        ['Name', user.display_name],
-        ['Email', user.email],
-        ['Role', user.is_admin ? 'Administrator' : 'Member'],
-      ]),
-    ),
+    section('Account', details([['Name', user.display_name], ['Email', user.email], ['Role', user.is_admin ? 'Administrator' : 'Member']])),
+    section('Your data', h('p', {}, 'Import contacts, download everything, restore a backup, subscribe to your interviews in a calendar: ', h('a', { href: '/app/data' }, 'Your data'), '.')),
     await tokensSection(get),
     passwordSection(user.email),
-    section(
-      'Sessions',
+    section('Sessions',
       h('p', {}, 'Lost a phone, or signed in on a shared computer? Sign out of every browser at once.'),
       confirmButton({
         label: 'Sign out everywhere',

@@ -1,13 +1,11 @@
-// First run: the first account, which is also the administrator.
+// First run: the first account, the administrator.
 
 import { api } from '../api.js';
 import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
 import { h } from '../lib/dom.js';
 
 export function render({ session, navigate }) {
-  const form = h(
-    'form',
-    { class: 'card narrow', 'aria-labelledby': 'setup-title' },
+  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'setup-title' },
     formAlert(),
     field({ name: 'display_name', label: 'Your name', required: true, autocomplete: 'name' }),
     field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'email' }),

@@ -1,18 +1,16 @@
-// Sign in with email and password; back to the screen that asked for it.
+// Sign in; then back to the screen that asked.
 
 import { api } from '../api.js';
 import { field, formAlert, onSubmit, submitButton } from '../components/form.js';
 import { h } from '../lib/dom.js';
 
-/** Only our own screens: `next` comes from the address bar and must not leave the app. */
+/** `next` comes from the address bar: only our own screens. */
 function safeNext(next) {
   return next && /^\/app(\/|$|\?)/.test(next) && !next.startsWith('//') ? next : '/app';
 }
 
 export function render({ session, navigate, query }) {
-  const form = h(
-    'form',
-    { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
+  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
     formAlert(),
     field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'username' }),
     field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' }),

@@ -74,6 +74,8 @@ def screens(ids: dict[str, str]) -> list[tuple[str, str, str]]:
         ("capture", f"/app/interviews/{ids['interview']}/capture", f"Notes: {LONG}"),
         ("lists", "/app/lists", "Lists"),
         ("settings", "/app/settings", "Settings"),
+        ("data", "/app/data", "Your data"),
+        ("search", "/app/search?q=grid", "Search"),
         ("profile", "/app/profile", "Your profile"),
         ("network", "/app/network", "Network"),
         ("opportunities", "/app/opportunities", "Opportunities"),
