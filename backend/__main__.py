@@ -82,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
             # The app logs each request itself, with its id, route and duration.
             access_log=False,
             workers=args.workers,
+            # Bounded SQLite reads run on the event loop (backend.db.run_read). When the loop is
+            # saturated, uvloop serves new requests ahead of flushing finished responses: at 32
+            # connections the same throughput with asyncio's loop had a p99 of 172 ms against
+            # uvloop's 560 ms (README "Performance").
+            loop="asyncio",
             # Slow or too many clients: see README "Slow clients".
             timeout_keep_alive=settings.timeout_keep_alive_seconds,
             limit_concurrency=settings.limit_concurrency,

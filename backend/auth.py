@@ -21,9 +21,9 @@ from sqlalchemy import Engine, bindparam, select, update
 
 from backend.accounts.models import UserSession
 from backend.audit.actor import CURRENT_ACTOR, Actor
-from backend.db import is_sqlite
 from backend.errors import ProblemError
 from backend.fields import utcnow
+from backend.prepared import Prepared
 from backend.ratelimits.dependency import count_request
 from backend.tokens.models import ApiToken, TokenScope
 from backend.users.models import User
@@ -77,44 +77,39 @@ class Principal:
 _sessions, _tokens, _users = (
     UserSession.__table__, ApiToken.__table__, User.__table__,  # type: ignore[attr-defined]
 )  # fmt: skip
-# Built once: every request runs one of these, and building a select (and its cache key)
-# costs more than the indexed lookup itself.
-_SESSION_LOOKUP = (
+# Every request runs one of these: compiled once, run on the DB-API cursor (backend.prepared).
+_SESSION_LOOKUP = Prepared(
     select(_sessions.c.id, _sessions.c.csrf_token, _sessions.c.last_seen_at,
-           _sessions.c.expires_at, _users.c.id.label("user_id"), _users.c.is_admin)
+           _sessions.c.expires_at, _users.c.id, _users.c.is_admin)
     .join(_users, _users.c.id == _sessions.c.user_id)
-    .where(_sessions.c.id == bindparam("hash"))
+    .where(_sessions.c.id == bindparam("hash", type_=_sessions.c.id.type))
 )  # fmt: skip
-_TOKEN_LOOKUP = (
+_TOKEN_LOOKUP = Prepared(
     select(_tokens.c.id, _tokens.c.scope, _tokens.c.expires_at, _tokens.c.last_used_at,
-           _users.c.id.label("user_id"), _users.c.is_admin)
+           _users.c.id, _users.c.is_admin)
     .join(_users, _users.c.id == _tokens.c.user_id)
-    .where(_tokens.c.token_hash == bindparam("hash"))
+    .where(_tokens.c.token_hash == bindparam("hash", type_=_tokens.c.token_hash.type))
 )  # fmt: skip
 
 
-def _lookup_session(engine: Engine, secret: str, idle: timedelta) -> tuple[Principal, bool] | None:
-    with engine.connect() as conn:
-        row = conn.execute(_SESSION_LOOKUP, {"hash": secret_hash(secret)}).first()
+def _session_principal(row: Any, idle: timedelta) -> tuple[Principal, bool] | None:
+    session_id, csrf_token, last_seen_at, expires_at, user_id, is_admin = row
     now = utcnow()
-    if row is None or row.expires_at <= now or row.last_seen_at + idle <= now:
+    if expires_at <= now or last_seen_at + idle <= now:
         return None
     principal = Principal(
-        row.user_id, row.is_admin, "session", TokenScope.read_write, row.id, row.csrf_token
+        user_id, is_admin, "session", TokenScope.read_write, session_id, csrf_token
     )
-    return principal, row.last_seen_at + TOUCH_EVERY <= now
+    return principal, last_seen_at + TOUCH_EVERY <= now
 
 
-def _lookup_token(engine: Engine, secret: str) -> tuple[Principal, bool] | None:
-    with engine.connect() as conn:
-        row = conn.execute(_TOKEN_LOOKUP, {"hash": secret_hash(secret)}).first()
+def _token_principal(row: Any) -> tuple[Principal, bool] | None:
+    token_id, scope, expires_at, last_used_at, user_id, is_admin = row
     now = utcnow()
-    if row is None or (row.expires_at is not None and row.expires_at <= now):
+    if expires_at is not None and expires_at <= now:
         return None
-    principal = Principal(
-        row.user_id, row.is_admin, "token", TokenScope(row.scope), token_id=row.id
-    )
-    return principal, row.last_used_at is None or row.last_used_at + TOUCH_EVERY <= now
+    principal = Principal(user_id, is_admin, "token", TokenScope(scope), token_id=token_id)
+    return principal, last_used_at is None or last_used_at + TOUCH_EVERY <= now
 
 
 def _touch(engine: Engine, principal: Principal) -> None:
@@ -134,14 +129,6 @@ def _touch(engine: Engine, principal: Principal) -> None:
             log.info("token used: user=%s token=%s", principal.user_id, principal.token_id)
 
 
-async def _off_loop(engine: Engine, fn: Any, *args: Any) -> Any:
-    # An SQLite read costs microseconds and never waits in WAL mode: run it here. A network
-    # round trip to PostgreSQL goes to a thread.
-    if is_sqlite(engine):
-        return fn(engine, *args)
-    return await anyio.to_thread.run_sync(fn, engine, *args)
-
-
 def same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     return origin is not None and origin == f"{request.url.scheme}://{request.url.netloc}"
@@ -155,10 +142,12 @@ async def current_principal(
     state = request.app.state
     found = None
     if bearer is not None:
-        found = await _off_loop(state.engine, _lookup_token, bearer.credentials)
+        row = await state.reads.first(_TOKEN_LOOKUP, hash=secret_hash(bearer.credentials))
+        found = _token_principal(row) if row else None
     elif cookie:
+        row = await state.reads.first(_SESSION_LOOKUP, hash=secret_hash(cookie))
         idle = timedelta(hours=state.settings.session_idle_hours)
-        found = await _off_loop(state.engine, _lookup_session, cookie, idle)
+        found = _session_principal(row, idle) if row else None
     if found is None:
         raise Unauthorized(
             "Sign in, or send a personal access token as `Authorization: Bearer <token>`.",

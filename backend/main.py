@@ -36,6 +36,7 @@ from backend.observability.middleware import RequestObservability
 from backend.openapi import install_openapi
 from backend.opportunities.router import router as opportunities_router
 from backend.organizations.router import router as organizations_router
+from backend.prepared import Reads
 from backend.profiles.router import router as profiles_router
 from backend.ratelimits import dependency as ratelimits
 from backend.ratelimits.service import RateLimiter
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         webhooks.start()
         yield
         await webhooks.stop()
+        app.state.reads.close()
         limiter.close()
         if backups is not None:
             backups.cancel()
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
     app.state.write_lock = write_lock(engine)
+    app.state.reads = Reads(engine)
     http_metrics = None
     if settings.metrics_enabled:
         app.state.metrics_registry, http_metrics = build_metrics(engine)

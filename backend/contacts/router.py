@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from backend.auth import OwnerDep
 from backend.contacts import service
 from backend.contacts.models import ContactCreate, ContactPublic, ContactStatus, ContactUpdate
-from backend.db import SessionDep, WriteSessionDep
+from backend.db import SessionDep, WriteSessionDep, run_read
 from backend.fields import IsoDate, SearchText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
@@ -30,7 +30,7 @@ ContactSort = Literal[
 
 
 @router.get("", name="list", summary="List contacts", response_model=Page[ContactPublic])
-def list_contacts(
+async def list_contacts(
     session: SessionDep,
     owner: OwnerDep,
     page: PageDep,
@@ -51,8 +51,12 @@ def list_contacts(
         follow_up_to=follow_up_to,
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
-    body = service.list_contacts(
-        session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+    body = await run_read(
+        session,
+        lambda: service.list_contacts(
+            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        ),
+        bounded=not filters.q,
     )
     return page_response(body)
 
@@ -90,9 +94,12 @@ def create_contact(
     response_model=ContactPublic,
     responses=READ_RESPONSES,
 )
-def get_contact(contact_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_contact(contact_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
     return resource_response(
-        service.get_contact(session=session, owner=owner, contact_id=contact_id)
+        await run_read(
+            session,
+            lambda: service.get_contact(session=session, owner=owner, contact_id=contact_id),
+        )
     )
 
 

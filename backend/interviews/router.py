@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep
+from backend.db import SessionDep, WriteSessionDep, run_read
 from backend.fields import Instant, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.interviews import service
@@ -37,7 +37,7 @@ InterviewSort = Literal[
 
 
 @router.get("", name="list", summary="List interviews", response_model=Page[InterviewPublic])
-def list_interviews(
+async def list_interviews(
     session: SessionDep,
     owner: OwnerDep,
     page: PageDep,
@@ -70,8 +70,12 @@ def list_interviews(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        service.list_interviews(
-            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await run_read(
+            session,
+            lambda: service.list_interviews(
+                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+            ),
+            bounded=not filters.q,
         )
     )
 
@@ -111,9 +115,14 @@ def create_interview(
     response_model=InterviewDetail,
     responses=READ_RESPONSES,
 )
-def get_interview(interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_interview(interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
     return resource_response(
-        service.get_interview_detail(session=session, owner=owner, interview_id=interview_id)
+        await run_read(
+            session,
+            lambda: service.get_interview_detail(
+                session=session, owner=owner, interview_id=interview_id
+            ),
+        )
     )
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep
+from backend.db import SessionDep, WriteSessionDep, run_read
 from backend.errors import problem_doc
 from backend.fields import IsoDate, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
@@ -39,7 +39,7 @@ NoteSort = Literal[
 
 
 @items.get("", name="list", summary="List note items", response_model=Page[NoteItemPublic])
-def list_note_items(
+async def list_note_items(
     session: SessionDep,
     owner: OwnerDep,
     page: PageDep,
@@ -67,8 +67,12 @@ def list_note_items(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        service.list_note_items(
-            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await run_read(
+            session,
+            lambda: service.list_note_items(
+                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+            ),
+            bounded=not filters.q,
         )
     )
 
@@ -106,8 +110,12 @@ def create_note_item(
     response_model=NoteItemPublic,
     responses=READ_RESPONSES,
 )
-def get_note_item(note_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
-    return resource_response(service.get_note_item(session=session, owner=owner, note_id=note_id))
+async def get_note_item(note_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+    return resource_response(
+        await run_read(
+            session, lambda: service.get_note_item(session=session, owner=owner, note_id=note_id)
+        )
+    )
 
 
 @items.patch(

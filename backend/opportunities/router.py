@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep
+from backend.db import SessionDep, WriteSessionDep, run_read
 from backend.fields import SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.opportunities import service
@@ -30,7 +30,7 @@ OpportunitySort = Literal[
 
 
 @router.get("", name="list", summary="List opportunities", response_model=Page[OpportunityPublic])
-def list_opportunities(
+async def list_opportunities(
     session: SessionDep,
     owner: OwnerDep,
     page: PageDep,
@@ -54,8 +54,12 @@ def list_opportunities(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        service.list_opportunities(
-            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await run_read(
+            session,
+            lambda: service.list_opportunities(
+                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+            ),
+            bounded=not filters.q,
         )
     )
 
@@ -93,9 +97,16 @@ def create_opportunity(
     response_model=OpportunityPublic,
     responses=READ_RESPONSES,
 )
-def get_opportunity(opportunity_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_opportunity(
+    opportunity_id: uuid.UUID, session: SessionDep, owner: OwnerDep
+) -> Response:
     return resource_response(
-        service.get_opportunity(session=session, owner=owner, opportunity_id=opportunity_id)
+        await run_read(
+            session,
+            lambda: service.get_opportunity(
+                session=session, owner=owner, opportunity_id=opportunity_id
+            ),
+        )
     )
 
 

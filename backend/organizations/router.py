@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep
+from backend.db import SessionDep, WriteSessionDep, run_read
 from backend.fields import SearchText, ShortText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.organizations import service
@@ -34,7 +34,7 @@ OrganizationSort = Literal[
 
 
 @router.get("", name="list", summary="List organizations", response_model=Page[OrganizationPublic])
-def list_organizations(
+async def list_organizations(
     session: SessionDep,
     owner: OwnerDep,
     page: PageDep,
@@ -49,8 +49,12 @@ def list_organizations(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        service.list_organizations(
-            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await run_read(
+            session,
+            lambda: service.list_organizations(
+                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+            ),
+            bounded=not filters.q,
         )
     )
 
@@ -88,9 +92,16 @@ def create_organization(
     response_model=OrganizationPublic,
     responses=READ_RESPONSES,
 )
-def get_organization(organization_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_organization(
+    organization_id: uuid.UUID, session: SessionDep, owner: OwnerDep
+) -> Response:
     return resource_response(
-        service.get_organization(session=session, owner=owner, organization_id=organization_id)
+        await run_read(
+            session,
+            lambda: service.get_organization(
+                session=session, owner=owner, organization_id=organization_id
+            ),
+        )
     )
 
 

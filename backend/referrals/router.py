@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep
+from backend.db import SessionDep, WriteSessionDep, run_read
 from backend.fields import SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
@@ -26,7 +26,7 @@ ReferralSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
 
 
 @router.get("", name="list", summary="List referral edges", response_model=Page[ReferralPublic])
-def list_referrals(
+async def list_referrals(
     session: SessionDep,
     owner: OwnerDep,
     page: PageDep,
@@ -52,8 +52,12 @@ def list_referrals(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        service.list_referrals(
-            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await run_read(
+            session,
+            lambda: service.list_referrals(
+                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+            ),
+            bounded=not filters.q,
         )
     )
 
@@ -91,9 +95,12 @@ def create_referral(
     response_model=ReferralPublic,
     responses=READ_RESPONSES,
 )
-def get_referral(referral_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_referral(referral_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
     return resource_response(
-        service.get_referral(session=session, owner=owner, referral_id=referral_id)
+        await run_read(
+            session,
+            lambda: service.get_referral(session=session, owner=owner, referral_id=referral_id),
+        )
     )
 
 
