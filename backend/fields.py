@@ -7,7 +7,14 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    Strict,
+    StringConstraints,
+)
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -74,6 +81,10 @@ def _storable(value: Any) -> Any:
 
 
 Storable = AfterValidator(_storable)
+
+# A JSON integer and nothing else: pydantic's lax mode would take `true` as 1 and "5" as 5,
+# accepting bodies the published schema says are invalid.
+WholeNumber = Annotated[int, Strict()]
 
 # PostgreSQL cannot store NUL in text, so no text field accepts it; the patterns say so in the
 # schema, which keeps generated clients and schemathesis in agreement with the server.

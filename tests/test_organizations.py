@@ -1,5 +1,7 @@
 from typing import Any
 
+import pytest
+
 from tests import factories
 from tests.conftest import Api
 
@@ -49,6 +51,19 @@ def test_interest_level_is_one_to_five(api: Api) -> None:
     cleared = api.patch(f"{URL}/{org['id']}", json={"interest_level": None})
     assert cleared.status_code == 200
     assert cleared.json()["interest_level"] is None
+
+
+@pytest.mark.parametrize("value", [True, "3", 3.0])
+def test_interest_level_must_be_a_json_integer(api: Api, value: object) -> None:
+    """The schema says integer: `true` or "3" are refused, not read as 1 or 3 (found by
+    schemathesis' negative checks)."""
+    refused = api.post(URL, json={"name": "Lax", "interest_level": value})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "interest_level"
+    org = factories.organization(api)
+    patched = api.patch(f"{URL}/{org['id']}", json={"interest_level": value})
+    assert patched.status_code == 422
+    assert api.get(f"{URL}/{org['id']}").json()["interest_level"] is None
 
 
 def test_list_filters_by_text_tag_industry_and_interest(api: Api) -> None:

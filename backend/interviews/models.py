@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Instant, JSONList, LongText, ShortText, Url, UTCDateTime
+from backend.fields import Instant, JSONList, LongText, ShortText, Url, UTCDateTime, WholeNumber
 from backend.interviews.lifecycle import InterviewStatus
 from backend.interviews.method import NO_CONNECTION, default_checklist
 from backend.notes.models import NoteItemPublic
@@ -25,7 +25,7 @@ class ProposedSlot(SQLModel):
     """A time offered to the interviewee; picking one schedules the interview."""
 
     starts_at: Instant = Field(description="Must carry a UTC offset.")
-    duration_minutes: int | None = Field(default=None, ge=10, le=240)
+    duration_minutes: WholeNumber | None = Field(default=None, ge=10, le=240)
     location: ShortText | None = Field(default=None, max_length=200)
 
 
@@ -37,7 +37,7 @@ class InterviewBase(SQLModel):
     scheduled_at: Instant | None = Field(
         default=None, sa_type=UTCDateTime, description="Start time; must carry a UTC offset."
     )
-    duration_minutes: int = Field(
+    duration_minutes: WholeNumber = Field(
         default=45, ge=10, le=240, description="30–60 minutes is typical."
     )
     location: ShortText | None = Field(default=None, max_length=200)
@@ -121,7 +121,7 @@ class InterviewUpdate(SQLModel):
     contact_id: uuid.UUID = Field(default=None)
     status: InterviewStatus = Field(default=None)
     scheduled_at: Instant | None = None
-    duration_minutes: int = Field(default=None, ge=10, le=240)
+    duration_minutes: WholeNumber = Field(default=None, ge=10, le=240)
     location: ShortText | None = Field(default=None, max_length=200)
     meeting_url: Url | None = Field(default=None, max_length=2048)
     time_confirmed: bool = Field(default=None)
@@ -174,13 +174,13 @@ class ScheduleRequest(SQLModel):
         }
     )
 
-    slot_index: int = Field(
+    slot_index: WholeNumber = Field(
         default=None, ge=0, le=19, description="Which of `proposed_slots` (0-based) was picked."
     )
     starts_at: Instant = Field(
         default=None, description="A time not among the proposed slots; must carry a UTC offset."
     )
-    duration_minutes: int = Field(
+    duration_minutes: WholeNumber = Field(
         default=None, ge=10, le=240, description="Overrides the slot's duration when given."
     )
     location: ShortText = Field(
