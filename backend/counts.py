@@ -6,8 +6,9 @@ that keep this table (see the "row counts" migration) make it one indexed row in
 """
 
 import uuid
+from functools import cache
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, bindparam, func, literal, select
 from sqlmodel import Field, SQLModel
 
 # The tables whose rows are counted; the names are also the `kind` values.
@@ -24,8 +25,16 @@ class RowCount(SQLModel, table=True):
     n: int = 0
 
 
-def counted_total_query(owner: uuid.UUID, kind: str) -> ScalarSelect[int]:
-    """The user's number of `kind` rows, as a scalar subquery (0 before their first row)."""
+OWNER_PARAM = "count_owner"
+
+
+@cache
+def counted_total_query(kind: str) -> ScalarSelect[int]:
+    """The user's number of `kind` rows, as a scalar subquery (0 before their first row).
+
+    Built once per kind (building it cost ~0.1 ms of every page): execute it with the owner
+    as the `OWNER_PARAM` parameter."""
     counts = RowCount.__table__.c  # type: ignore[attr-defined]  # Core: no ORM machinery
-    stored = select(counts.n).where(counts.owner_id == owner, counts.kind == kind)
+    owner = bindparam(OWNER_PARAM, type_=counts.owner_id.type)
+    stored = select(counts.n).where(counts.owner_id == owner, counts.kind == literal(kind))
     return select(func.coalesce(stored.scalar_subquery(), 0)).scalar_subquery()

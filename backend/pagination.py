@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from backend.counts import COUNTED, counted_total_query
+from backend.counts import COUNTED, OWNER_PARAM, counted_total_query
 from backend.documents import document, join_array
 from backend.errors import Unprocessable
 
@@ -165,8 +165,10 @@ def fetch_page(
 
     `where` must start with the owner condition; with nothing else to filter on, the total
     comes from the trigger-kept count instead of a scan."""
+    params: dict[str, Any] = {}
     if len(where) == 1 and table.name in COUNTED:
-        count = counted_total_query(owner, table.name)
+        count = counted_total_query(table.name)
+        params[OWNER_PARAM] = owner
     else:
         count = select(func.count()).select_from(table).where(*where).scalar_subquery()
     conditions = list(where)
@@ -184,8 +186,8 @@ def fetch_page(
         .order_by(*keyset.order_by())
         .limit(limit + 1)
     )
-    rows = session.execute(stmt).all()
-    total = rows[0][3] if rows else session.execute(select(count)).scalar_one()
+    rows = session.execute(stmt, params).all()
+    total = rows[0][3] if rows else session.execute(select(count), params).scalar_one()
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
