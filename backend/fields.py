@@ -12,8 +12,8 @@ from pydantic import (
     AwareDatetime,
     BeforeValidator,
     Field,
-    Strict,
     StringConstraints,
+    field_validator,
 )
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -82,9 +82,20 @@ def _storable(value: Any) -> Any:
 
 Storable = AfterValidator(_storable)
 
-# A JSON integer and nothing else: pydantic's lax mode would take `true` as 1 and "5" as 5,
-# accepting bodies the published schema says are invalid.
-WholeNumber = Annotated[int, Strict()]
+
+def json_integer(value: Any) -> Any:
+    """Pydantic's lax mode would read `true` as 1 and "5" as 5, accepting bodies the published
+    schema calls invalid; 5.0 stays valid, as JSON Schema counts it an integer."""
+    if isinstance(value, bool | str):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+def json_integers(*fields: str) -> Any:
+    """`json_integer` for these int fields, as a class attribute of the model (a validator,
+    not an annotation: the fields keep their `minimum`/`maximum` in the schema)."""
+    return field_validator(*fields, mode="before")(json_integer)
+
 
 # PostgreSQL cannot store NUL in text, so no text field accepts it; the patterns say so in the
 # schema, which keeps generated clients and schemathesis in agreement with the server.

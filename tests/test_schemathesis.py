@@ -5,6 +5,7 @@ schema is loaded once from the app's own document; requests go to the current da
 through a small ASGI relay (schemathesis' fixture-based lazy loader does not run on this pytest).
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -43,6 +44,39 @@ SAMPLE_UPLOADS = {
 }
 
 
+def distinct_starts(slots: list[Any]) -> list[Any]:
+    seen: set[datetime] = set()
+    kept = []
+    for slot in slots:
+        try:
+            start = datetime.fromisoformat(slot["starts_at"])
+            fresh = start not in seen  # hashing an aware instant near year 1 may overflow
+        except (TypeError, KeyError, ValueError, OverflowError):
+            kept.append(slot)
+            continue
+        if fresh:
+            seen.add(start)
+            kept.append(slot)
+    return kept
+
+
+def storable_instants(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: storable_instants(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [storable_instants(v) for v in value]
+    if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
+        try:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                parsed.astimezone(UTC)
+        except ValueError:
+            return value
+        except OverflowError:
+            return "2026-01-01T00:00:00Z"
+    return value
+
+
 @schema.hook("map_case")
 def without_server_issued_tokens(_context: Any, case: Any) -> Any:
     # A cursor or an ETag means something only when the server issued it; made-up ones are
@@ -65,6 +99,11 @@ def without_server_issued_tokens(_context: Any, case: Any) -> Any:
             # Webhook targets on internal addresses are refused, which a schema cannot say.
             if case.operation.path.startswith("/api/v1/webhooks") and "url" in case.body:
                 case.body["url"] = "https://hooks.example.test/nexthop"
+            # Two proposed slots at the same instant are refused, which a schema cannot say.
+            if isinstance(case.body.get("proposed_slots"), list):
+                case.body["proposed_slots"] = distinct_starts(case.body["proposed_slots"])
+            # An instant near year 1 or 9999 whose UTC form leaves the calendar is refused.
+            case.body = storable_instants(case.body)
             sample = SAMPLE_UPLOADS.get(case.operation.path)
             if sample is not None and "file" in case.body:
                 case.body["file"] = sample

@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Instant, JSONList, LongText, ShortText, Url, UTCDateTime, WholeNumber
+from backend.fields import Instant, JSONList, LongText, ShortText, Url, UTCDateTime, json_integers
 from backend.interviews.lifecycle import InterviewStatus
 from backend.interviews.method import NO_CONNECTION, default_checklist
 from backend.notes.models import NoteItemPublic
@@ -25,8 +25,10 @@ class ProposedSlot(SQLModel):
     """A time offered to the interviewee; picking one schedules the interview."""
 
     starts_at: Instant = Field(description="Must carry a UTC offset.")
-    duration_minutes: WholeNumber | None = Field(default=None, ge=10, le=240)
+    duration_minutes: int | None = Field(default=None, ge=10, le=240)
     location: ShortText | None = Field(default=None, max_length=200)
+
+    _integers = json_integers("duration_minutes")
 
 
 class InterviewBase(SQLModel):
@@ -37,7 +39,7 @@ class InterviewBase(SQLModel):
     scheduled_at: Instant | None = Field(
         default=None, sa_type=UTCDateTime, description="Start time; must carry a UTC offset."
     )
-    duration_minutes: WholeNumber = Field(
+    duration_minutes: int = Field(
         default=45, ge=10, le=240, description="30–60 minutes is typical."
     )
     location: ShortText | None = Field(default=None, max_length=200)
@@ -109,6 +111,8 @@ class InterviewCreate(InterviewBase):
         "`[]` means none.",
     )
 
+    _integers = json_integers("duration_minutes")
+
 
 class InterviewPublic(InterviewBase, RowMeta):
     scheduled_at: datetime | None = None
@@ -121,7 +125,7 @@ class InterviewUpdate(SQLModel):
     contact_id: uuid.UUID = Field(default=None)
     status: InterviewStatus = Field(default=None)
     scheduled_at: Instant | None = None
-    duration_minutes: WholeNumber = Field(default=None, ge=10, le=240)
+    duration_minutes: int = Field(default=None, ge=10, le=240)
     location: ShortText | None = Field(default=None, max_length=200)
     meeting_url: Url | None = Field(default=None, max_length=2048)
     time_confirmed: bool = Field(default=None)
@@ -134,6 +138,8 @@ class InterviewUpdate(SQLModel):
     follow_up_sent_at: Instant | None = None
     proposed_slots: list[ProposedSlot] = Field(default=None, max_length=20)
     no_connection_dismissed: bool = Field(default=None)
+
+    _integers = json_integers("duration_minutes")
 
 
 class InterviewDetail(InterviewPublic):
@@ -174,19 +180,21 @@ class ScheduleRequest(SQLModel):
         }
     )
 
-    slot_index: WholeNumber = Field(
+    slot_index: int = Field(
         default=None, ge=0, le=19, description="Which of `proposed_slots` (0-based) was picked."
     )
     starts_at: Instant = Field(
         default=None, description="A time not among the proposed slots; must carry a UTC offset."
     )
-    duration_minutes: WholeNumber = Field(
+    duration_minutes: int = Field(
         default=None, ge=10, le=240, description="Overrides the slot's duration when given."
     )
     location: ShortText = Field(
         default=None, max_length=200, description="Overrides the slot's location when given."
     )
     meeting_url: Url = Field(default=None, max_length=2048)
+
+    _integers = json_integers("slot_index", "duration_minutes")
 
 
 class PersonRef(BaseModel):

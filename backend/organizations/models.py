@@ -4,7 +4,7 @@ from pydantic import ConfigDict
 from sqlalchemy import Index, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import JSONList, LongText, Name, ShortText, Tags, Url, WholeNumber
+from backend.fields import JSONList, LongText, Name, ShortText, Tags, Url, json_integers
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -13,7 +13,7 @@ class OrganizationBase(SQLModel):
     website: Url | None = Field(default=None, max_length=2048)
     linkedin_url: Url | None = Field(default=None, max_length=2048)
     industry: ShortText | None = Field(default=None, max_length=200)
-    interest_level: WholeNumber | None = Field(
+    interest_level: int | None = Field(
         default=None, ge=1, le=5, description="How much the user wants in: 1 (curious) to 5."
     )
     notes: LongText | None = Field(default=None, sa_type=Text)
@@ -49,6 +49,8 @@ class OrganizationCreate(OrganizationBase):
         default=None, description="Client-chosen UUID; repeating a create with it is harmless."
     )
 
+    _integers = json_integers("interest_level")
+
 
 class OrganizationPublic(OrganizationBase, RowMeta):
     pass
@@ -59,6 +61,8 @@ class OrganizationUpdate(SQLModel):
     website: Url | None = Field(default=None, max_length=2048)
     linkedin_url: Url | None = Field(default=None, max_length=2048)
     industry: ShortText | None = Field(default=None, max_length=200)
-    interest_level: WholeNumber | None = Field(default=None, ge=1, le=5)
+    interest_level: int | None = Field(default=None, ge=1, le=5)
     notes: LongText | None = None
     tags: Tags = Field(default=None)
+
+    _integers = json_integers("interest_level")
