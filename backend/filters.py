@@ -1,11 +1,24 @@
 """Filter expressions that must read the same on SQLite and PostgreSQL."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from backend.search import fts
+
+
+class ListFilters:
+    """A list's filters. `SCANNING` names those no index answers (text inside any of several
+    columns, a tag inside a JSON array): with one of them set, the page and its total walk all
+    of the user's rows (15 ms for 10,000 contacts by tag), so the list is no bounded read and
+    goes to a worker thread (backend.db.run_read)."""
+
+    SCANNING: ClassVar[tuple[str, ...]] = ("q",)
+
+    @property
+    def scans(self) -> bool:
+        return any(getattr(self, name) for name in self.SCANNING)
 
 
 def escape_like(text: str) -> str:

@@ -60,21 +60,28 @@ def distinct_starts(slots: list[Any]) -> list[Any]:
     return kept
 
 
-def storable_instants(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: storable_instants(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [storable_instants(v) for v in value]
-    if isinstance(value, str) and len(value) >= 20 and value[4:5] == "-" and value[10:11] == "T":
-        try:
-            parsed = datetime.fromisoformat(value)
-            if parsed.tzinfo is not None:
-                parsed.astimezone(UTC)
-        except ValueError:
-            return value
-        except OverflowError:
-            return "2026-01-01T00:00:00Z"
-    return value
+def _leaves_calendar(value: str) -> bool:
+    if len(value) < 20 or value[4:5] != "-" or value[10:11] != "T":
+        return False
+    try:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is not None:
+            parsed.astimezone(UTC)
+    except ValueError:
+        return False
+    except OverflowError:
+        return True
+    return False
+
+
+def storable_instants(value: Any) -> None:
+    """In place: schemathesis tells a case's kind by its own objects, so they are kept."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in list(items):
+        if isinstance(item, dict | list):
+            storable_instants(item)
+        elif isinstance(item, str) and _leaves_calendar(item):
+            value[key] = "2026-01-01T00:00:00Z"
 
 
 @schema.hook("map_case")
@@ -100,10 +107,11 @@ def without_server_issued_tokens(_context: Any, case: Any) -> Any:
             if case.operation.path.startswith("/api/v1/webhooks") and "url" in case.body:
                 case.body["url"] = "https://hooks.example.test/nexthop"
             # Two proposed slots at the same instant are refused, which a schema cannot say.
-            if isinstance(case.body.get("proposed_slots"), list):
-                case.body["proposed_slots"] = distinct_starts(case.body["proposed_slots"])
+            slots = case.body.get("proposed_slots")
+            if isinstance(slots, list):
+                slots[:] = distinct_starts(slots)
             # An instant near year 1 or 9999 whose UTC form leaves the calendar is refused.
-            case.body = storable_instants(case.body)
+            storable_instants(case.body)
             sample = SAMPLE_UPLOADS.get(case.operation.path)
             if sample is not None and "file" in case.body:
                 case.body["file"] = sample

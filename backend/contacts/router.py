@@ -56,7 +56,7 @@ async def list_contacts(
         lambda: service.list_contacts(
             session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
         ),
-        bounded=not filters.q,
+        bounded=not filters.scans,
     )
     return page_response(body)
 

@@ -13,7 +13,7 @@ from backend.audit import trail
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
 from backend.documents import Doc
 from backend.fields import name_key
-from backend.filters import has_tag, text_search
+from backend.filters import ListFilters, has_tag, text_search
 from backend.interviews.models import Interview
 from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
@@ -37,7 +37,9 @@ SORT_KEYS = {
 
 
 @dataclass(frozen=True)
-class ContactFilters:
+class ContactFilters(ListFilters):
+    SCANNING = ("q", "tag")
+
     q: str | None = None
     tag: str | None = None
     organization_id: uuid.UUID | None = None

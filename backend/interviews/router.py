@@ -75,7 +75,7 @@ async def list_interviews(
             lambda: service.list_interviews(
                 session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
-            bounded=not filters.q,
+            bounded=not filters.scans,
         )
     )
 

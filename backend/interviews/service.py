@@ -16,7 +16,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc, document, join_array, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
 from backend.fields import utcnow
-from backend.filters import text_search
+from backend.filters import ListFilters, text_search
 from backend.interviews import method
 from backend.interviews.lifecycle import InterviewStatus, initial_problem, transition_problem
 from backend.interviews.models import (
@@ -60,7 +60,7 @@ STAMPS = {
 
 
 @dataclass(frozen=True)
-class InterviewFilters:
+class InterviewFilters(ListFilters):
     q: str | None = None
     contact_id: uuid.UUID | None = None
     status: list[InterviewStatus] | None = None

@@ -72,7 +72,7 @@ async def list_note_items(
             lambda: service.list_note_items(
                 session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
-            bounded=not filters.q,
+            bounded=not filters.scans,
         )
     )
 

@@ -17,7 +17,7 @@ from backend.contacts.models import Contact, ContactCreate
 from backend.documents import Doc, document, join_array, with_member
 from backend.errors import FieldIssue, NotFound, Unprocessable
 from backend.fields import name_key
-from backend.filters import text_search
+from backend.filters import ListFilters, text_search
 from backend.interviews import service as interviews_service
 from backend.interviews.models import Interview, InterviewCreate
 from backend.notes.capture import CaptureProblem, parse_capture
@@ -62,7 +62,7 @@ SORT_KEYS = {
 
 
 @dataclass(frozen=True)
-class NoteFilters:
+class NoteFilters(ListFilters):
     q: str | None = None
     interview_id: uuid.UUID | None = None
     contact_id: uuid.UUID | None = None

@@ -59,7 +59,7 @@ async def list_opportunities(
             lambda: service.list_opportunities(
                 session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
-            bounded=not filters.q,
+            bounded=not filters.scans,
         )
     )
 

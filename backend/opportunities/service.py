@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from backend import crud
 from backend.contacts.models import Contact
 from backend.documents import Doc, with_member
-from backend.filters import text_search
+from backend.filters import ListFilters, text_search
 from backend.interviews.models import Interview
 from backend.network import service as network
 from backend.opportunities.models import (
@@ -45,7 +45,7 @@ SORT_KEYS = {
 
 
 @dataclass(frozen=True)
-class OpportunityFilters:
+class OpportunityFilters(ListFilters):
     q: str | None = None
     kind: list[OpportunityKind] | None = None
     status: list[OpportunityStatus] | None = None

@@ -54,7 +54,7 @@ async def list_organizations(
             lambda: service.list_organizations(
                 session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
-            bounded=not filters.q,
+            bounded=not filters.scans,
         )
     )
 

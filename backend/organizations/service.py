@@ -13,7 +13,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
-from backend.filters import has_tag, text_search
+from backend.filters import ListFilters, has_tag, text_search
 from backend.organizations.models import Organization, OrganizationCreate, OrganizationUpdate
 from backend.pagination import Keyset, SortKey, fetch_page
 
@@ -30,7 +30,9 @@ SORT_KEYS = {
 
 
 @dataclass(frozen=True)
-class OrganizationFilters:
+class OrganizationFilters(ListFilters):
+    SCANNING = ("q", "tag")
+
     q: str | None = None
     tag: str | None = None
     industry: str | None = None

@@ -57,7 +57,7 @@ async def list_referrals(
             lambda: service.list_referrals(
                 session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
-            bounded=not filters.q,
+            bounded=not filters.scans,
         )
     )
 

@@ -11,7 +11,7 @@ from backend import crud
 from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue, Unprocessable
-from backend.filters import text_search
+from backend.filters import ListFilters, text_search
 from backend.interviews.models import Interview
 from backend.pagination import Keyset, SortKey, fetch_page
 from backend.referrals.models import Referral, ReferralCreate, ReferralStatus, ReferralUpdate
@@ -29,7 +29,7 @@ SORT_KEYS = {
 
 
 @dataclass(frozen=True)
-class ReferralFilters:
+class ReferralFilters(ListFilters):
     q: str | None = None
     from_contact_id: uuid.UUID | None = None
     direct: bool | None = None
