@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -17,9 +18,13 @@ from fastapi import Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    ScalarSelect,
+    Select,
     String,
     Table,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -28,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from backend.counts import COUNTED, OWNER_PARAM, counted_total_query
-from backend.documents import document, join_array
+from backend.documents import dialect_of, document_of, join_array
 from backend.errors import Unprocessable
 
 T = TypeVar("T")
@@ -152,6 +157,71 @@ def make_keyset(
     return Keyset(sort, key, sort.startswith("-"), id_column, after)
 
 
+# A page's parameters, when its statement is the one built once (see `_unfiltered_page`).
+AFTER_VALUE, AFTER_ID, PAGE_OWNER, PAGE_LIMIT = "after_value", "after_id", "owner", "page_limit"
+
+
+def _page_select(
+    table: Table,
+    dialect: str,
+    where: Sequence[ColumnElement[bool]],
+    keyset: Keyset,
+    count: Any,
+    limit: Any,
+) -> Select[Any]:
+    conditions = list(where)
+    after = keyset.condition()
+    if after is not None:
+        conditions.append(after)
+    return (
+        select(
+            document_of(table, dialect),
+            keyset.key.column,
+            type_coerce(table.c.id, String),  # as stored: only the last row's, for the cursor
+            count,  # in the same statement: one round trip, one snapshot
+        )
+        .where(*conditions)
+        .order_by(*keyset.order_by())
+        .limit(limit)
+    )
+
+
+@cache
+def _unfiltered_page(
+    table: Table, dialect: str, sort_name: str, key: SortKey, id_column: Any, after: str | None
+) -> Select[Any]:
+    """The statement of a page filtered by owner alone (what a list shows until the user
+    filters), built once per table, sort and kind of cursor with every value a parameter.
+
+    Building a page's select and walking it for SQLAlchemy's cache key cost ~0.2 ms per
+    request; a statement kept memoizes its key. `after`: None (first page), "null" (the last
+    row had no sort value) or "value"."""
+    owner = bindparam(PAGE_OWNER, type_=table.c.owner_id.type)
+    last_id = bindparam(AFTER_ID, type_=id_column.type)
+    last_value = None if after == "null" else bindparam(AFTER_VALUE, type_=key.column.type)
+    keyset = Keyset(
+        sort_name,
+        key,
+        sort_name.startswith("-"),
+        id_column,
+        None if after is None else (last_value, last_id),
+    )
+    limit = bindparam(PAGE_LIMIT, type_=Integer)
+    where = [table.c.owner_id == owner]
+    return _page_select(table, dialect, where, keyset, _owner_total(table), limit)
+
+
+@cache
+def _owner_total(table: Table) -> ScalarSelect[int]:
+    """How many rows the owner has: kept by triggers where it can be, else counted."""
+    if table.name in COUNTED:
+        return counted_total_query(table.name)
+    owner = bindparam(PAGE_OWNER, type_=table.c.owner_id.type)
+    return (
+        select(func.count()).select_from(table).where(table.c.owner_id == owner).scalar_subquery()
+    )
+
+
 def fetch_page(
     session: Session,
     *,
@@ -165,27 +235,21 @@ def fetch_page(
 
     `where` must start with the owner condition; with nothing else to filter on, the total
     comes from the trigger-kept count instead of a scan."""
+    dialect = dialect_of(session)
     params: dict[str, Any] = {}
-    if len(where) == 1 and table.name in COUNTED:
-        count = counted_total_query(table.name)
-        params[OWNER_PARAM] = owner
+    if len(where) == 1:
+        after_kind = None
+        if keyset.after is not None:
+            after_kind = "null" if keyset.after[0] is None else "value"
+            params[AFTER_VALUE], params[AFTER_ID] = keyset.after
+        stmt = _unfiltered_page(
+            table, dialect, keyset.sort_name, keyset.key, keyset.id_column, after_kind
+        )
+        params |= {PAGE_OWNER: owner, OWNER_PARAM: owner, PAGE_LIMIT: limit + 1}
+        count = _owner_total(table)
     else:
         count = select(func.count()).select_from(table).where(*where).scalar_subquery()
-    conditions = list(where)
-    after = keyset.condition()
-    if after is not None:
-        conditions.append(after)
-    stmt = (
-        select(
-            document(session, table),
-            keyset.key.column,
-            type_coerce(table.c.id, String),  # as stored: only the last row's, for the cursor
-            count,  # in the same statement: one round trip, one snapshot
-        )
-        .where(*conditions)
-        .order_by(*keyset.order_by())
-        .limit(limit + 1)
-    )
+        stmt = _page_select(table, dialect, where, keyset, count, limit + 1)
     rows = session.execute(stmt, params).all()
     total = rows[0][3] if rows else session.execute(select(count), params).scalar_one()
     next_cursor = None
