@@ -129,6 +129,24 @@ def _touch(engine: Engine, principal: Principal) -> None:
             log.info("token used: user=%s token=%s", principal.user_id, principal.token_id)
 
 
+# Sessions and tokens whose last-use time this process is writing right now. Every request
+# that finds it stale meanwhile would otherwise write it too: at 32 connections, 32 writers
+# queued on SQLite's lock at once, each request waiting on its own (a 1 s stall once a minute
+# under `make bench`). The first writes it and waits; the others go on.
+_touching: set[str | uuid.UUID] = set()
+
+
+async def _touch_once(engine: Engine, principal: Principal) -> None:
+    key = principal.session_id or principal.token_id
+    if key is None or key in _touching:
+        return
+    _touching.add(key)
+    try:
+        await anyio.to_thread.run_sync(_touch, engine, principal)
+    finally:
+        _touching.discard(key)
+
+
 def same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     return origin is not None and origin == f"{request.url.scheme}://{request.url.netloc}"
@@ -155,7 +173,7 @@ async def current_principal(
         )
     principal, stale = found
     if stale:
-        await anyio.to_thread.run_sync(_touch, state.write_engine, principal)
+        await _touch_once(state.write_engine, principal)
     unsafe = request.method not in SAFE_METHODS
     if unsafe and principal.via == "token" and principal.scope != TokenScope.read_write:
         raise Forbidden("This token is read-only.")

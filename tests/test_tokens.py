@@ -1,9 +1,12 @@
 """Personal access tokens: shown once, stored hashed, scoped, revocable, expiring."""
 
+import asyncio
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine, select, update
 
@@ -218,3 +221,26 @@ def test_invalid_token_requests_are_422(api: Api, body: dict[str, Any], field: s
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
     assert [t["name"] for t in listed(api)] == ["tests"]
+
+
+def test_concurrent_requests_write_a_stale_last_use_once(
+    api: Api, engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Requests that all find the token's last use stale do not all queue to write it."""
+    mine = tokens_table.c.user_id == api.user_id
+    with engine.begin() as conn:
+        conn.execute(update(tokens_table).where(mine).values(last_used_at=None))
+    transport = httpx.ASGITransport(app=api.client.app)
+    headers = {"Authorization": f"Bearer {api.token}"}
+
+    async def burst() -> list[int]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            calls = [client.get("/api/v1/contacts", headers=headers) for _ in range(12)]
+            return [r.status_code for r in await asyncio.gather(*calls)]
+
+    with caplog.at_level(logging.INFO, logger="nexthop.auth"):
+        assert asyncio.run(burst()) == [200] * 12
+    writes = [r for r in caplog.records if r.getMessage().startswith("token used")]
+    assert 1 <= len(writes) <= 3
+    with engine.connect() as conn:
+        assert conn.execute(select(tokens_table.c.last_used_at).where(mine)).scalar() is not None
