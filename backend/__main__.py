@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             # The app logs each request itself, with its id, route and duration.
             access_log=False,
             workers=args.workers,
-            # Bounded SQLite reads run on the event loop (backend.db.run_read). When the loop is
+            # Bounded SQLite reads run on the event loop (backend.reads). When the loop is
             # saturated, uvloop serves new requests ahead of flushing finished responses: at 32
             # connections the same throughput with asyncio's loop had a p99 of 172 ms against
             # uvloop's 560 ms (README "Performance").

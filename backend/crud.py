@@ -18,6 +18,8 @@ from backend.audit import trail
 from backend.documents import Doc, dialect_of, doc_columns, document, document_of, to_doc
 from backend.errors import Conflict, FieldIssue, NotFound, PreconditionFailed
 from backend.fields import utcnow, uuid7
+from backend.prepared import Prepared
+from backend.reads import Reading
 
 # (resource, created): created is False when a client-chosen id named an existing row.
 CreateResult = tuple[Doc, bool]
@@ -73,6 +75,22 @@ def get_doc(
     if doc is None:
         raise _not_found(label, row_id)
     return doc
+
+
+@cache
+def _kept_doc_by_id(table: Table, dialect: str) -> Prepared:
+    return Prepared(_doc_by_id(table, dialect))
+
+
+def read_doc(
+    reading: Reading, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID, label: str
+) -> Doc:
+    """`get_doc` for a read endpoint: its kept statement, on the reading's own connection."""
+    stmt = _kept_doc_by_id(table, reading.dialect.name)
+    row = reading.first(stmt, owner=owner, row_id=row_id)
+    if row is None:
+        raise _not_found(label, row_id)
+    return to_doc(row)
 
 
 def _not_found(label: str, row_id: uuid.UUID) -> NotFound:

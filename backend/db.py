@@ -2,8 +2,8 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
 import anyio
 import anyio.to_thread
@@ -111,22 +111,6 @@ async def _close(session: Session) -> None:
     # Returning a connection rolls it back: I/O, so off the loop. A limiter of its own, so the
     # return never waits behind request threads that may be waiting for this very connection.
     await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
-
-
-T = TypeVar("T")
-
-
-async def run_read(session: Session, work: Callable[[], T], *, bounded: bool = True) -> T:
-    """Runs a read of `session` where it costs least.
-
-    A bounded read on SQLite (one row, one page: a fraction of a millisecond of work that
-    never waits for a lock in WAL mode) runs right here on the event loop: the hop to a worker
-    thread and back, and the GIL hand-offs while SQLite steps through rows, cost more than
-    the read. A scan (a text search over all of a user's rows) or any PostgreSQL round trip
-    goes to a worker thread, so the loop keeps serving other requests meanwhile."""
-    if bounded and is_sqlite(session.get_bind()):  # type: ignore[arg-type]
-        return work()
-    return await anyio.to_thread.run_sync(work)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -36,10 +36,10 @@ from backend.observability.middleware import RequestObservability
 from backend.openapi import install_openapi
 from backend.opportunities.router import router as opportunities_router
 from backend.organizations.router import router as organizations_router
-from backend.prepared import Reads
 from backend.profiles.router import router as profiles_router
 from backend.ratelimits import dependency as ratelimits
 from backend.ratelimits.service import RateLimiter
+from backend.reads import Reads
 from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
 from backend.search.router import router as search_router

@@ -7,7 +7,7 @@ client pages never make it see a row twice or skip one that existed when it star
 import base64
 import binascii
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -35,6 +35,9 @@ from sqlalchemy.orm import Session
 from backend.counts import COUNTED, OWNER_PARAM, counted_total_query
 from backend.documents import dialect_of, document_of, join_array
 from backend.errors import Unprocessable
+from backend.filters import ListFilters
+from backend.prepared import Prepared
+from backend.reads import Reading
 
 T = TypeVar("T")
 
@@ -189,7 +192,7 @@ def _page_select(
 @cache
 def _unfiltered_page(
     table: Table, dialect: str, sort_name: str, key: SortKey, id_column: Any, after: str | None
-) -> Select[Any]:
+) -> Prepared:
     """The statement of a page filtered by owner alone (what a list shows until the user
     filters), built once per table, sort and kind of cursor with every value a parameter.
 
@@ -208,7 +211,7 @@ def _unfiltered_page(
     )
     limit = bindparam(PAGE_LIMIT, type_=Integer)
     where = [table.c.owner_id == owner]
-    return _page_select(table, dialect, where, keyset, _owner_total(table), limit)
+    return Prepared(_page_select(table, dialect, where, keyset, _owner_total(table), limit))
 
 
 @cache
@@ -238,24 +241,71 @@ def fetch_page(
     dialect = dialect_of(session)
     params: dict[str, Any] = {}
     if len(where) == 1:
-        after_kind = None
-        if keyset.after is not None:
-            after_kind = "null" if keyset.after[0] is None else "value"
-            params[AFTER_VALUE], params[AFTER_ID] = keyset.after
-        stmt = _unfiltered_page(
-            table, dialect, keyset.sort_name, keyset.key, keyset.id_column, after_kind
-        )
-        params |= {PAGE_OWNER: owner, OWNER_PARAM: owner, PAGE_LIMIT: limit + 1}
+        stmt = _unfiltered_page(table, dialect, *_kept_key(keyset)).stmt
+        params = _kept_params(keyset, owner, limit)
         count = _owner_total(table)
     else:
         count = select(func.count()).select_from(table).where(*where).scalar_subquery()
         stmt = _page_select(table, dialect, where, keyset, count, limit + 1)
     rows = session.execute(stmt, params).all()
     total = rows[0][3] if rows else session.execute(select(count), params).scalar_one()
+    last = rows[limit - 1] if len(rows) > limit else None
+    return _envelope(rows[:limit], keyset, last, total)
+
+
+def read_page(
+    reading: Reading,
+    *,
+    table: Table,
+    owner: uuid.UUID,
+    filters: ListFilters,
+    where: Callable[[Session], Sequence[ColumnElement[bool]]],
+    keyset: Keyset,
+    limit: int,
+) -> str:
+    """`fetch_page` for a read endpoint. With no filter set, the page comes from the statement
+    kept for it, straight on the reading's connection; otherwise `where(session)` builds the
+    conditions (the owner's first) for a statement of this request alone."""
+    if not filters.empty:
+        session = reading.session
+        return fetch_page(
+            session, table=table, where=where(session), keyset=keyset, limit=limit, owner=owner
+        )
+    dialect = reading.dialect.name
+    page = _unfiltered_page(table, dialect, *_kept_key(keyset))
+    params = _kept_params(keyset, owner, limit)
+    rows = reading.all_raw(page, **params)
+    total = rows[0][3] if rows else reading.first(_owner_total_alone(table, dialect), **params)[0]
+    # Only the last row's sort value is read (for the cursor): convert that one alone.
+    last = reading.converted(page, rows[limit - 1]) if len(rows) > limit else None
+    return _envelope(rows[:limit], keyset, last, total)
+
+
+def _kept_key(keyset: Keyset) -> tuple[Any, ...]:
+    after_kind = None
+    if keyset.after is not None:
+        after_kind = "null" if keyset.after[0] is None else "value"
+    return keyset.sort_name, keyset.key, keyset.id_column, after_kind
+
+
+def _kept_params(keyset: Keyset, owner: uuid.UUID, limit: int) -> dict[str, Any]:
+    params = {PAGE_OWNER: owner, OWNER_PARAM: owner, PAGE_LIMIT: limit + 1}
+    if keyset.after is not None:
+        params[AFTER_VALUE], params[AFTER_ID] = keyset.after
+    return params
+
+
+@cache
+def _owner_total_alone(table: Table, dialect: str) -> Prepared:
+    # An empty page has no row to carry the total.
+    return Prepared(select(_owner_total(table)))
+
+
+def _envelope(rows: Sequence[Any], keyset: Keyset, last: Any | None, total: int) -> str:
+    """`last`: the page's last row when another page follows it."""
     next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        _, last_value, last_id, _ = rows[-1]
+    if last is not None:
+        _, last_value, last_id, _ = last
         next_cursor = encode_cursor(keyset.sort_name, last_value, last_id)
     items = join_array([row[0] for row in rows])
     cursor_json = orjson.dumps(next_cursor).decode()

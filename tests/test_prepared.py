@@ -4,10 +4,12 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from backend.prepared import Prepared, Reads
+from backend.prepared import Prepared
+from backend.reads import Reading, Reads
 from backend.tokens.models import ApiToken
 from tests.conftest import Api, new_user
 
@@ -53,3 +55,28 @@ def test_token_revoked_is_refused_at_once(api: Api) -> None:
     refused = api.get("/api/v1/contacts")
     assert refused.status_code == 401
     assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_failed_read_leaves_no_transaction_or_connection_behind(engine: Engine) -> None:
+    user = new_user(engine)
+    reads = Reads(engine)
+    checked_out = engine.pool.checkedout()  # type: ignore[attr-defined]
+
+    def failing(reading: Reading) -> None:
+        assert reading.first(Prepared(BY_USER), user=user.id) is not None
+        raise LookupError("the endpoint's own error, after a read")
+
+    try:
+        for bounded in (True, False):
+            with pytest.raises(LookupError):
+                asyncio.run(reads.run(failing, bounded=bounded))
+            # A transaction left open would make the next read's BEGIN fail on SQLite.
+            again = asyncio.run(
+                reads.run(lambda r: r.all(Prepared(BY_USER), user=user.id), bounded=bounded)
+            )
+            assert [row[1] for row in again] == [user.id]
+            assert engine.pool.checkedout() == checked_out  # type: ignore[attr-defined]
+            if reads.loop is not None:
+                assert not reads.loop.get().in_transaction
+    finally:
+        reads.close()

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Query, Request, Response
 from backend.auth import OwnerDep
 from backend.contacts import service
 from backend.contacts.models import ContactCreate, ContactPublic, ContactStatus, ContactUpdate
-from backend.db import SessionDep, WriteSessionDep, run_read
+from backend.db import WriteSessionDep
 from backend.fields import IsoDate, SearchText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
+from backend.reads import ReadsDep
 from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
@@ -31,7 +32,7 @@ ContactSort = Literal[
 
 @router.get("", name="list", summary="List contacts", response_model=Page[ContactPublic])
 async def list_contacts(
-    session: SessionDep,
+    reads: ReadsDep,
     owner: OwnerDep,
     page: PageDep,
     q: Annotated[SearchText | None, Query(description="Text in name, email, title…")] = None,
@@ -51,10 +52,9 @@ async def list_contacts(
         follow_up_to=follow_up_to,
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
-    body = await run_read(
-        session,
-        lambda: service.list_contacts(
-            session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+    body = await reads.run(
+        lambda reading: service.list_contacts(
+            reading=reading, owner=owner, filters=filters, keyset=keyset, limit=page.limit
         ),
         bounded=not filters.scans,
     )
@@ -94,11 +94,12 @@ def create_contact(
     response_model=ContactPublic,
     responses=READ_RESPONSES,
 )
-async def get_contact(contact_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_contact(contact_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep) -> Response:
     return resource_response(
-        await run_read(
-            session,
-            lambda: service.get_contact(session=session, owner=owner, contact_id=contact_id),
+        await reads.run(
+            lambda reading: service.get_contact(
+                reading=reading, owner=owner, contact_id=contact_id
+            ),
         )
     )
 

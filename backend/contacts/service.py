@@ -17,7 +17,8 @@ from backend.filters import ListFilters, has_tag, text_search
 from backend.interviews.models import Interview
 from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
-from backend.pagination import Keyset, SortKey, fetch_page
+from backend.pagination import Keyset, SortKey, read_page
+from backend.reads import Reading
 from backend.referrals.models import Referral
 from backend.webhooks.events import emit
 from backend.webhooks.models import WebhookEvent
@@ -67,20 +68,21 @@ def _conditions(session: Session, owner: uuid.UUID, f: ContactFilters) -> list[C
 
 
 def list_contacts(
-    *, session: Session, owner: uuid.UUID, filters: ContactFilters, keyset: Keyset, limit: int
+    *, reading: Reading, owner: uuid.UUID, filters: ContactFilters, keyset: Keyset, limit: int
 ) -> str:
-    return fetch_page(
-        session,
+    return read_page(
+        reading,
         table=table,
-        where=_conditions(session, owner, filters),
+        owner=owner,
+        filters=filters,
+        where=lambda session: _conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
-        owner=owner,
     )
 
 
-def get_contact(*, session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -> Doc:
-    return crud.get_doc(session, table, owner=owner, row_id=contact_id, label=LABEL)
+def get_contact(*, reading: Reading, owner: uuid.UUID, contact_id: uuid.UUID) -> Doc:
+    return crud.read_doc(reading, table, owner=owner, row_id=contact_id, label=LABEL)
 
 
 def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> None:

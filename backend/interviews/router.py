@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep, run_read
+from backend.db import SessionDep, WriteSessionDep
 from backend.fields import Instant, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.interviews import service
@@ -20,6 +20,7 @@ from backend.interviews.models import (
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
+from backend.reads import ReadsDep
 from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
@@ -38,7 +39,7 @@ InterviewSort = Literal[
 
 @router.get("", name="list", summary="List interviews", response_model=Page[InterviewPublic])
 async def list_interviews(
-    session: SessionDep,
+    reads: ReadsDep,
     owner: OwnerDep,
     page: PageDep,
     q: Annotated[
@@ -70,10 +71,9 @@ async def list_interviews(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        await run_read(
-            session,
-            lambda: service.list_interviews(
-                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await reads.run(
+            lambda reading: service.list_interviews(
+                reading=reading, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
             bounded=not filters.scans,
         )
@@ -115,12 +115,11 @@ def create_interview(
     response_model=InterviewDetail,
     responses=READ_RESPONSES,
 )
-async def get_interview(interview_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_interview(interview_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep) -> Response:
     return resource_response(
-        await run_read(
-            session,
-            lambda: service.get_interview_detail(
-                session=session, owner=owner, interview_id=interview_id
+        await reads.run(
+            lambda reading: service.get_interview_detail(
+                reading=reading, owner=owner, interview_id=interview_id
             ),
         )
     )

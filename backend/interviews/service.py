@@ -10,7 +10,6 @@ from typing import Any
 import orjson
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     bindparam,
     delete,
@@ -25,7 +24,7 @@ from sqlalchemy.orm import Session
 from backend import crud
 from backend.audit import trail
 from backend.contacts.models import Contact
-from backend.documents import Doc, dialect_of, document_of, join_array, with_member
+from backend.documents import Doc, document_of, join_array, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
 from backend.fields import utcnow
 from backend.filters import ListFilters, text_search
@@ -47,7 +46,9 @@ from backend.interviews.models import (
 )
 from backend.notes.models import NoteCategory, NoteItem
 from backend.organizations.models import Organization
-from backend.pagination import Keyset, SortKey, fetch_page
+from backend.pagination import Keyset, SortKey, read_page
+from backend.prepared import Prepared
+from backend.reads import Reading
 from backend.referrals.models import Referral
 from backend.webhooks import events
 
@@ -123,27 +124,28 @@ def _conditions(
 
 
 def list_interviews(
-    *, session: Session, owner: uuid.UUID, filters: InterviewFilters, keyset: Keyset, limit: int
+    *, reading: Reading, owner: uuid.UUID, filters: InterviewFilters, keyset: Keyset, limit: int
 ) -> str:
-    return fetch_page(
-        session,
+    return read_page(
+        reading,
         table=table,
-        where=_conditions(session, owner, filters),
+        owner=owner,
+        filters=filters,
+        where=lambda session: _conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
-        owner=owner,
     )
 
 
-def get_interview(*, session: Session, owner: uuid.UUID, interview_id: uuid.UUID) -> Doc:
-    return crud.get_doc(session, table, owner=owner, row_id=interview_id, label=LABEL)
+def get_interview(*, reading: Reading, owner: uuid.UUID, interview_id: uuid.UUID) -> Doc:
+    return crud.read_doc(reading, table, owner=owner, row_id=interview_id, label=LABEL)
 
 
 @cache
-def _notes_of(dialect: str) -> Select[Any]:
-    # Built once, like crud's one-row reads: rebuilding it (and its cache key) per request
-    # cost more than the indexed read.
-    return (
+def _notes_of(dialect: str) -> Prepared:
+    # Kept, like crud's one-row reads: rebuilding it (and its cache key) per request cost
+    # more than the indexed read.
+    return Prepared(
         select(document_of(notes, dialect))
         .where(
             notes.c.owner_id == bindparam("owner", type_=notes.c.owner_id.type),
@@ -153,11 +155,10 @@ def _notes_of(dialect: str) -> Select[Any]:
     )
 
 
-def get_interview_detail(*, session: Session, owner: uuid.UUID, interview_id: uuid.UUID) -> Doc:
-    doc = get_interview(session=session, owner=owner, interview_id=interview_id)
-    stmt = _notes_of(dialect_of(session))
-    found = session.execute(stmt, {"owner": owner, "interview": interview_id}).scalars()
-    items = join_array(list(found))
+def get_interview_detail(*, reading: Reading, owner: uuid.UUID, interview_id: uuid.UUID) -> Doc:
+    doc = get_interview(reading=reading, owner=owner, interview_id=interview_id)
+    found = reading.all(_notes_of(reading.dialect.name), owner=owner, interview=interview_id)
+    items = join_array([row[0] for row in found])
     return doc._replace(json=with_member(doc.json, "note_items", items))
 
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep, run_read
+from backend.db import SessionDep, WriteSessionDep
 from backend.errors import problem_doc
 from backend.fields import IsoDate, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
@@ -24,6 +24,7 @@ from backend.notes.models import (
 from backend.notes.results import NoteConversion
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
+from backend.reads import ReadsDep
 from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
@@ -40,7 +41,7 @@ NoteSort = Literal[
 
 @items.get("", name="list", summary="List note items", response_model=Page[NoteItemPublic])
 async def list_note_items(
-    session: SessionDep,
+    reads: ReadsDep,
     owner: OwnerDep,
     page: PageDep,
     q: Annotated[
@@ -67,10 +68,9 @@ async def list_note_items(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        await run_read(
-            session,
-            lambda: service.list_note_items(
-                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await reads.run(
+            lambda reading: service.list_note_items(
+                reading=reading, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
             bounded=not filters.scans,
         )
@@ -110,10 +110,10 @@ def create_note_item(
     response_model=NoteItemPublic,
     responses=READ_RESPONSES,
 )
-async def get_note_item(note_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_note_item(note_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep) -> Response:
     return resource_response(
-        await run_read(
-            session, lambda: service.get_note_item(session=session, owner=owner, note_id=note_id)
+        await reads.run(
+            lambda reading: service.get_note_item(reading=reading, owner=owner, note_id=note_id)
         )
     )
 

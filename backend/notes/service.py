@@ -40,7 +40,8 @@ from backend.notes.models import (
     NoteStatus,
 )
 from backend.organizations.models import Organization
-from backend.pagination import Keyset, SortKey, fetch_page
+from backend.pagination import Keyset, SortKey, read_page
+from backend.reads import Reading
 from backend.referrals import service as referrals_service
 from backend.referrals.models import Referral, ReferralCreate, ReferralStatus
 from backend.responses import json_bytes
@@ -93,20 +94,21 @@ def _conditions(session: Session, owner: uuid.UUID, f: NoteFilters) -> list[Colu
 
 
 def list_note_items(
-    *, session: Session, owner: uuid.UUID, filters: NoteFilters, keyset: Keyset, limit: int
+    *, reading: Reading, owner: uuid.UUID, filters: NoteFilters, keyset: Keyset, limit: int
 ) -> str:
-    return fetch_page(
-        session,
+    return read_page(
+        reading,
         table=table,
-        where=_conditions(session, owner, filters),
+        owner=owner,
+        filters=filters,
+        where=lambda session: _conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
-        owner=owner,
     )
 
 
-def get_note_item(*, session: Session, owner: uuid.UUID, note_id: uuid.UUID) -> Doc:
-    return crud.get_doc(session, table, owner=owner, row_id=note_id, label=LABEL)
+def get_note_item(*, reading: Reading, owner: uuid.UUID, note_id: uuid.UUID) -> Doc:
+    return crud.read_doc(reading, table, owner=owner, row_id=note_id, label=LABEL)
 
 
 def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> None:

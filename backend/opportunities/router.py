@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep, run_read
+from backend.db import SessionDep, WriteSessionDep
 from backend.fields import SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.opportunities import service
@@ -18,6 +18,7 @@ from backend.opportunities.models import (
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
+from backend.reads import ReadsDep
 from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
@@ -31,7 +32,7 @@ OpportunitySort = Literal[
 
 @router.get("", name="list", summary="List opportunities", response_model=Page[OpportunityPublic])
 async def list_opportunities(
-    session: SessionDep,
+    reads: ReadsDep,
     owner: OwnerDep,
     page: PageDep,
     q: Annotated[SearchText | None, Query(description="Text in title, next step, notes.")] = None,
@@ -54,10 +55,9 @@ async def list_opportunities(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        await run_read(
-            session,
-            lambda: service.list_opportunities(
-                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await reads.run(
+            lambda reading: service.list_opportunities(
+                reading=reading, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
             bounded=not filters.scans,
         )
@@ -97,14 +97,11 @@ def create_opportunity(
     response_model=OpportunityPublic,
     responses=READ_RESPONSES,
 )
-async def get_opportunity(
-    opportunity_id: uuid.UUID, session: SessionDep, owner: OwnerDep
-) -> Response:
+async def get_opportunity(opportunity_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep) -> Response:
     return resource_response(
-        await run_read(
-            session,
-            lambda: service.get_opportunity(
-                session=session, owner=owner, opportunity_id=opportunity_id
+        await reads.run(
+            lambda reading: service.get_opportunity(
+                reading=reading, owner=owner, opportunity_id=opportunity_id
             ),
         )
     )

@@ -29,6 +29,7 @@ from backend.opportunities.models import (
 )
 from backend.organizations.models import Organization
 from backend.pagination import Keyset, SortKey, fetch_page
+from backend.reads import Reading
 from backend.webhooks.events import emit
 from backend.webhooks.models import WebhookEvent
 
@@ -95,8 +96,10 @@ def _with_links(session: Session, doc: Doc) -> Doc:
 
 
 def list_opportunities(
-    *, session: Session, owner: uuid.UUID, filters: OpportunityFilters, keyset: Keyset, limit: int
+    *, reading: Reading, owner: uuid.UUID, filters: OpportunityFilters, keyset: Keyset, limit: int
 ) -> str:
+    # All through the session, so that the page and its links come from one snapshot.
+    session = reading.session
     page = orjson.loads(
         fetch_page(
             session,
@@ -113,7 +116,8 @@ def list_opportunities(
     return orjson.dumps(page).decode()
 
 
-def get_opportunity(*, session: Session, owner: uuid.UUID, opportunity_id: uuid.UUID) -> Doc:
+def get_opportunity(*, reading: Reading, owner: uuid.UUID, opportunity_id: uuid.UUID) -> Doc:
+    session = reading.session
     doc = crud.get_doc(session, table, owner=owner, row_id=opportunity_id, label=LABEL)
     return _with_links(session, doc)
 

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep, run_read
+from backend.db import WriteSessionDep
 from backend.fields import SearchText, ShortText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.organizations import service
@@ -15,6 +15,7 @@ from backend.organizations.models import (
 )
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
+from backend.reads import ReadsDep
 from backend.responses import page_response, resource_response
 from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, UPDATE_RESPONSES
 
@@ -35,7 +36,7 @@ OrganizationSort = Literal[
 
 @router.get("", name="list", summary="List organizations", response_model=Page[OrganizationPublic])
 async def list_organizations(
-    session: SessionDep,
+    reads: ReadsDep,
     owner: OwnerDep,
     page: PageDep,
     q: Annotated[SearchText | None, Query(description="Text in name, industry or notes.")] = None,
@@ -49,10 +50,9 @@ async def list_organizations(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        await run_read(
-            session,
-            lambda: service.list_organizations(
-                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await reads.run(
+            lambda reading: service.list_organizations(
+                reading=reading, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
             bounded=not filters.scans,
         )
@@ -93,13 +93,12 @@ def create_organization(
     responses=READ_RESPONSES,
 )
 async def get_organization(
-    organization_id: uuid.UUID, session: SessionDep, owner: OwnerDep
+    organization_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep
 ) -> Response:
     return resource_response(
-        await run_read(
-            session,
-            lambda: service.get_organization(
-                session=session, owner=owner, organization_id=organization_id
+        await reads.run(
+            lambda reading: service.get_organization(
+                reading=reading, owner=owner, organization_id=organization_id
             ),
         )
     )

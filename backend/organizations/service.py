@@ -15,7 +15,8 @@ from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
 from backend.filters import ListFilters, has_tag, text_search
 from backend.organizations.models import Organization, OrganizationCreate, OrganizationUpdate
-from backend.pagination import Keyset, SortKey, fetch_page
+from backend.pagination import Keyset, SortKey, read_page
+from backend.reads import Reading
 
 table = crud.table_of(Organization)
 contacts = crud.table_of(Contact)
@@ -56,25 +57,21 @@ def _conditions(
 
 
 def list_organizations(
-    *,
-    session: Session,
-    owner: uuid.UUID,
-    filters: OrganizationFilters,
-    keyset: Keyset,
-    limit: int,
+    *, reading: Reading, owner: uuid.UUID, filters: OrganizationFilters, keyset: Keyset, limit: int
 ) -> str:
-    return fetch_page(
-        session,
+    return read_page(
+        reading,
         table=table,
-        where=_conditions(session, owner, filters),
+        owner=owner,
+        filters=filters,
+        where=lambda session: _conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
-        owner=owner,
     )
 
 
-def get_organization(*, session: Session, owner: uuid.UUID, organization_id: uuid.UUID) -> Doc:
-    return crud.get_doc(session, table, owner=owner, row_id=organization_id, label=LABEL)
+def get_organization(*, reading: Reading, owner: uuid.UUID, organization_id: uuid.UUID) -> Doc:
+    return crud.read_doc(reading, table, owner=owner, row_id=organization_id, label=LABEL)
 
 
 def _ensure_name_free(

@@ -4,11 +4,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from backend.auth import OwnerDep
-from backend.db import SessionDep, WriteSessionDep, run_read
+from backend.db import WriteSessionDep
 from backend.fields import SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
 from backend.preconditions import IfMatchDep
+from backend.reads import ReadsDep
 from backend.referrals import service
 from backend.referrals.models import (
     ReferralCreate,
@@ -27,7 +28,7 @@ ReferralSort = Literal["created_at", "-created_at", "updated_at", "-updated_at"]
 
 @router.get("", name="list", summary="List referral edges", response_model=Page[ReferralPublic])
 async def list_referrals(
-    session: SessionDep,
+    reads: ReadsDep,
     owner: OwnerDep,
     page: PageDep,
     q: Annotated[SearchText | None, Query(description="Text in the context.")] = None,
@@ -52,10 +53,9 @@ async def list_referrals(
     )
     keyset = make_keyset(sort, service.SORT_KEYS, service.table.c.id, page.cursor)
     return page_response(
-        await run_read(
-            session,
-            lambda: service.list_referrals(
-                session=session, owner=owner, filters=filters, keyset=keyset, limit=page.limit
+        await reads.run(
+            lambda reading: service.list_referrals(
+                reading=reading, owner=owner, filters=filters, keyset=keyset, limit=page.limit
             ),
             bounded=not filters.scans,
         )
@@ -95,11 +95,12 @@ def create_referral(
     response_model=ReferralPublic,
     responses=READ_RESPONSES,
 )
-async def get_referral(referral_id: uuid.UUID, session: SessionDep, owner: OwnerDep) -> Response:
+async def get_referral(referral_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep) -> Response:
     return resource_response(
-        await run_read(
-            session,
-            lambda: service.get_referral(session=session, owner=owner, referral_id=referral_id),
+        await reads.run(
+            lambda reading: service.get_referral(
+                reading=reading, owner=owner, referral_id=referral_id
+            ),
         )
     )
 

@@ -13,7 +13,8 @@ from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue, Unprocessable
 from backend.filters import ListFilters, text_search
 from backend.interviews.models import Interview
-from backend.pagination import Keyset, SortKey, fetch_page
+from backend.pagination import Keyset, SortKey, read_page
+from backend.reads import Reading
 from backend.referrals.models import Referral, ReferralCreate, ReferralStatus, ReferralUpdate
 from backend.webhooks.events import emit
 from backend.webhooks.models import WebhookEvent
@@ -62,20 +63,21 @@ def _conditions(
 
 
 def list_referrals(
-    *, session: Session, owner: uuid.UUID, filters: ReferralFilters, keyset: Keyset, limit: int
+    *, reading: Reading, owner: uuid.UUID, filters: ReferralFilters, keyset: Keyset, limit: int
 ) -> str:
-    return fetch_page(
-        session,
+    return read_page(
+        reading,
         table=table,
-        where=_conditions(session, owner, filters),
+        owner=owner,
+        filters=filters,
+        where=lambda session: _conditions(session, owner, filters),
         keyset=keyset,
         limit=limit,
-        owner=owner,
     )
 
 
-def get_referral(*, session: Session, owner: uuid.UUID, referral_id: uuid.UUID) -> Doc:
-    return crud.get_doc(session, table, owner=owner, row_id=referral_id, label=LABEL)
+def get_referral(*, reading: Reading, owner: uuid.UUID, referral_id: uuid.UUID) -> Doc:
+    return crud.read_doc(reading, table, owner=owner, row_id=referral_id, label=LABEL)
 
 
 def _ensure_interview(session: Session, owner: uuid.UUID, interview_id: uuid.UUID | None) -> None:
