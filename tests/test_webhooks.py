@@ -25,6 +25,7 @@ from sqlalchemy import Engine, insert, select
 from backend.config import Settings
 from backend.db import write_engine
 from backend.fields import uuid7
+from backend.reads import Reads
 from backend.webhooks import retries, signing, targets
 from backend.webhooks.models import WebhookDelivery
 from backend.webhooks.worker import Job, Refused, WebhookWorker
@@ -545,7 +546,11 @@ def test_two_workers_never_claim_the_same_delivery(
         )  # fmt: skip
     workers = [
         WebhookWorker(
-            engine=engine, write_engine=write_engine(engine), write_lock=None, settings=settings
+            engine=engine,
+            reads=Reads(engine),
+            write_engine=write_engine(engine),
+            write_lock=None,
+            settings=settings,
         )
         for _ in range(2)
     ]
@@ -618,7 +623,13 @@ def test_which_addresses_deliveries_may_go_to(address: str, problem: str | None)
 
 def test_names_are_checked_by_every_address_they_resolve_to(settings: Settings) -> None:
     """The check at each delivery: the name's addresses, whatever the name looks like."""
-    worker = WebhookWorker(engine=None, write_engine=None, write_lock=None, settings=settings)  # type: ignore[arg-type]
+    worker = WebhookWorker(
+        engine=None,  # type: ignore[arg-type]
+        reads=None,  # type: ignore[arg-type]
+        write_engine=None,  # type: ignore[arg-type]
+        write_lock=None,
+        settings=settings,
+    )
     url = httpx.URL("http://localhost:9/x")
     with pytest.raises(
         Refused, match=r"^Refused: localhost resolves to (127\.0\.0\.1|::1), a loopback address\.$"
