@@ -2,10 +2,12 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import anyio.to_thread
@@ -64,6 +66,15 @@ safe to retry (client-chosen `id` or an `Idempotency-Key` header). Every resourc
 `version`, returned as an ETag: send it back in `If-Match` and a stale write answers 412."""
 
 
+@cache
+def _freeze_startup_objects() -> None:
+    """Once per process: what startup built (modules, routes, models, statements) lives as
+    long as the process, so the garbage collector stops walking it. Under load a full
+    collection walked ~190,000 objects and paused the event loop for ~80 ms, the p99 of
+    every read (README "Performance")."""
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = engine or make_engine(settings)
@@ -77,6 +88,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         # Sends the webhook outbox in the background; requests only write to it.
         webhooks = WebhookWorker(
             engine=engine,
+            reads=app.state.reads,
             write_engine=app.state.write_engine,
             # Not the requests' asyncio lock: that one belongs to one event loop, and the
             # worker's rare writes can wait on SQLite's own lock (busy timeout) instead.
@@ -84,6 +96,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             settings=settings,
         )
         webhooks.start()
+        _freeze_startup_objects()
         yield
         await webhooks.stop()
         app.state.reads.close()
