@@ -1,10 +1,10 @@
 """Filter expressions that must read the same on SQLite and PostgreSQL."""
 
+import uuid
 from dataclasses import fields
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, exists, func, literal_column, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, bindparam, exists, func, literal_column, or_, select
 
 from backend.search import fts
 
@@ -21,21 +21,63 @@ class ListFilters:
     def scans(self) -> bool:
         return any(getattr(self, name) for name in self.SCANNING)
 
-    @property
-    def empty(self) -> bool:
-        """No filter given: the list is all of the owner's rows (see pagination.read_page)."""
-        return all(getattr(self, f.name) is None for f in fields(self))  # type: ignore[arg-type]
+    def shape(self) -> tuple[tuple[str, Any], ...]:
+        """Which filters are given, with whatever of their values a list's conditions decide
+        their structure by: a flag's value, a list's length, a value's truth. Two requests of
+        the same shape build the same statement but for its parameters (see `Values`)."""
+        given = []
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                given.append((f.name, value))
+            else:
+                given.append((f.name, len(value) if isinstance(value, list) else bool(value)))
+        return tuple(given)
+
+
+class Values:
+    """How a list's conditions take the request's filter values.
+
+    As they are, by default: the statement is this request's alone. `named=True` puts a named
+    parameter in each value's place and keeps the value in `values`: every request of the
+    same `ListFilters.shape` then builds the same statement, which backend.pagination keeps
+    and runs with this request's values. A condition must take every value through here, and
+    decide its structure only by what the shape records (scanning filters aside: their lists
+    never use a kept statement)."""
+
+    def __init__(self, *, named: bool = False) -> None:
+        self.named = named
+        self.values: dict[str, Any] = {}
+
+    def __call__(self, name: str, column: ColumnElement[Any], value: Any) -> Any:
+        if not self.named:
+            return value
+        key = f"filter_{name}"
+        self.values[key] = value
+        return bindparam(key, type_=column.type)
+
+    def each(self, name: str, column: ColumnElement[Any], values: list[Any]) -> list[Any]:
+        return [self(f"{name}_{i}", column, value) for i, value in enumerate(values)]
+
+    def owned(self, table: Table, owner: uuid.UUID) -> ColumnElement[bool]:
+        """The condition every list starts with: the caller's own rows."""
+        return table.c.owner_id == self.owner(table, owner)
+
+    def owner(self, table: Table, owner: uuid.UUID) -> Any:
+        return self("owner", table.c.owner_id, owner)
 
 
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_search(session: Session, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+def text_search(dialect: str, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of the columns (see backend.search.fts): from
     the full-text index where the table has one, else by scanning."""
     q = q.strip()
-    if session.get_bind().dialect.name == "sqlite":
+    if dialect == "sqlite":
         indexed = fts.indexed_table(columns)
         if indexed is not None and len(q) >= fts.MIN_INDEXED:
             return fts.sqlite_match(indexed, q)
@@ -49,9 +91,9 @@ def _contains(q: str) -> str:
     return f"%{escape_like(q)}%"
 
 
-def has_tag(session: Session, column: ColumnElement[Any], tag: str) -> ColumnElement[bool]:
+def has_tag(dialect: str, column: ColumnElement[Any], tag: str) -> ColumnElement[bool]:
     """The JSON array in `column` holds `tag`, ignoring case."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         elements = func.jsonb_array_elements_text(column).table_valued("value")
     else:
         elements = func.json_each(column).table_valued("value")

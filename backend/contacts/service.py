@@ -13,7 +13,7 @@ from backend.audit import trail
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
 from backend.documents import Doc
 from backend.fields import name_key
-from backend.filters import ListFilters, has_tag, text_search
+from backend.filters import ListFilters, Values, has_tag, text_search
 from backend.interviews.models import Interview
 from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
@@ -49,21 +49,25 @@ class ContactFilters(ListFilters):
     follow_up_to: date | None = None
 
 
-def _conditions(session: Session, owner: uuid.UUID, f: ContactFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    dialect: str, owner: uuid.UUID, f: ContactFilters, p: Values
+) -> list[ColumnElement[bool]]:
     c = table.c
-    where = [crud.owned(table, owner)]
+    where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(session, f.q, c.full_name, c.email, c.title, c.location, c.notes))
+        where.append(text_search(dialect, f.q, c.full_name, c.email, c.title, c.location, c.notes))
     if f.tag:
-        where.append(has_tag(session, c.tags, f.tag))
+        where.append(has_tag(dialect, c.tags, f.tag))
     if f.organization_id:
-        where.append(c.organization_id == f.organization_id)
+        where.append(
+            c.organization_id == p("organization_id", c.organization_id, f.organization_id)
+        )
     if f.status:
-        where.append(c.status.in_([s.value for s in f.status]))
+        where.append(c.status.in_(p.each("status", c.status, [s.value for s in f.status])))
     if f.follow_up_from:
-        where.append(c.next_follow_up >= f.follow_up_from)
+        where.append(c.next_follow_up >= p("follow_up_from", c.next_follow_up, f.follow_up_from))
     if f.follow_up_to:
-        where.append(c.next_follow_up <= f.follow_up_to)
+        where.append(c.next_follow_up <= p("follow_up_to", c.next_follow_up, f.follow_up_to))
     return where
 
 
@@ -75,7 +79,7 @@ def list_contacts(
         table=table,
         owner=owner,
         filters=filters,
-        where=lambda session: _conditions(session, owner, filters),
+        where=lambda dialect, p: _conditions(dialect, owner, filters, p),
         keyset=keyset,
         limit=limit,
     )

@@ -27,7 +27,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc, document_of, join_array, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
 from backend.fields import utcnow
-from backend.filters import ListFilters, text_search
+from backend.filters import ListFilters, Values, text_search
 from backend.interviews import method
 from backend.interviews.lifecycle import InterviewStatus, initial_problem, transition_problem
 from backend.interviews.models import (
@@ -82,43 +82,46 @@ class InterviewFilters(ListFilters):
     missing_connection: bool | None = None
 
 
-def has_to_connect(owner: uuid.UUID) -> ColumnElement[bool]:
-    """The interview (of the enclosing statement) has a to_connect note, done or not."""
+def has_to_connect(owner: Any) -> ColumnElement[bool]:
+    """The interview (of the enclosing statement) has a to_connect note, done or not.
+    `owner`: the user's id, or the parameter standing for it (filters.Values)."""
     return exists(
         select(notes.c.id).where(
-            crud.owned(notes, owner),
+            notes.c.owner_id == owner,
             notes.c.interview_id == table.c.id,
             notes.c.category == NoteCategory.to_connect.value,
         )
     )
 
 
-def lacks_connection(owner: uuid.UUID) -> ColumnElement[bool]:
+def lacks_connection(owner: Any, p: Values | None = None) -> ColumnElement[bool]:
     """`method.lacks_connection` as a filter on the interviews table."""
+    met = [s.value for s in method.MET]
     return and_(
-        table.c.status.in_([s.value for s in method.MET]),
+        # One parameter per state, not SQLAlchemy's expanding IN, so the statement can be kept.
+        table.c.status.in_(p.each("met", table.c.status, met) if p is not None else met),
         table.c.no_connection_dismissed == false(),
         not_(has_to_connect(owner)),
     )
 
 
 def _conditions(
-    session: Session, owner: uuid.UUID, f: InterviewFilters
+    dialect: str, owner: uuid.UUID, f: InterviewFilters, p: Values
 ) -> list[ColumnElement[bool]]:
     c = table.c
-    where = [crud.owned(table, owner)]
+    where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(session, f.q, c.location, c.research_notes, c.summary))
+        where.append(text_search(dialect, f.q, c.location, c.research_notes, c.summary))
     if f.contact_id:
-        where.append(c.contact_id == f.contact_id)
+        where.append(c.contact_id == p("contact_id", c.contact_id, f.contact_id))
     if f.status:
-        where.append(c.status.in_([s.value for s in f.status]))
+        where.append(c.status.in_(p.each("status", c.status, [s.value for s in f.status])))
     if f.scheduled_from:
-        where.append(c.scheduled_at >= f.scheduled_from)
+        where.append(c.scheduled_at >= p("scheduled_from", c.scheduled_at, f.scheduled_from))
     if f.scheduled_to:
-        where.append(c.scheduled_at < f.scheduled_to)
+        where.append(c.scheduled_at < p("scheduled_to", c.scheduled_at, f.scheduled_to))
     if f.missing_connection is not None:
-        missing = lacks_connection(owner)
+        missing = lacks_connection(p.owner(notes, owner), p)
         where.append(missing if f.missing_connection else not_(missing))
     return where
 
@@ -131,7 +134,7 @@ def list_interviews(
         table=table,
         owner=owner,
         filters=filters,
-        where=lambda session: _conditions(session, owner, filters),
+        where=lambda dialect, p: _conditions(dialect, owner, filters, p),
         keyset=keyset,
         limit=limit,
     )

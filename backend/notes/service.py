@@ -17,7 +17,7 @@ from backend.contacts.models import Contact, ContactCreate
 from backend.documents import Doc, document, join_array, with_member
 from backend.errors import FieldIssue, NotFound, Unprocessable
 from backend.fields import name_key
-from backend.filters import ListFilters, text_search
+from backend.filters import ListFilters, Values, text_search
 from backend.interviews import service as interviews_service
 from backend.interviews.models import Interview, InterviewCreate
 from backend.notes.capture import CaptureProblem, parse_capture
@@ -73,23 +73,26 @@ class NoteFilters(ListFilters):
     due_to: date | None = None
 
 
-def _conditions(session: Session, owner: uuid.UUID, f: NoteFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    dialect: str, owner: uuid.UUID, f: NoteFilters, p: Values
+) -> list[ColumnElement[bool]]:
     c = table.c
-    where = [crud.owned(table, owner)]
+    where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(session, f.q, c.text, c.url, c.author))
+        where.append(text_search(dialect, f.q, c.text, c.url, c.author))
     if f.interview_id:
-        where.append(c.interview_id == f.interview_id)
+        where.append(c.interview_id == p("interview_id", c.interview_id, f.interview_id))
     if f.contact_id:
-        where.append(c.contact_id == f.contact_id)
+        where.append(c.contact_id == p("contact_id", c.contact_id, f.contact_id))
     if f.category:
-        where.append(c.category.in_([cat.value for cat in f.category]))
+        categories = [cat.value for cat in f.category]
+        where.append(c.category.in_(p.each("category", c.category, categories)))
     if f.status:
-        where.append(c.status == f.status.value)
+        where.append(c.status == p("status", c.status, f.status.value))
     if f.due_from:
-        where.append(c.due_date >= f.due_from)
+        where.append(c.due_date >= p("due_from", c.due_date, f.due_from))
     if f.due_to:
-        where.append(c.due_date <= f.due_to)
+        where.append(c.due_date <= p("due_to", c.due_date, f.due_to))
     return where
 
 
@@ -101,7 +104,7 @@ def list_note_items(
         table=table,
         owner=owner,
         filters=filters,
-        where=lambda session: _conditions(session, owner, filters),
+        where=lambda dialect, p: _conditions(dialect, owner, filters, p),
         keyset=keyset,
         limit=limit,
     )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.contacts.models import Contact
-from backend.documents import Doc, with_member
+from backend.documents import Doc, dialect_of, with_member
 from backend.filters import ListFilters, text_search
 from backend.interviews.models import Interview
 from backend.network import service as network
@@ -55,13 +55,11 @@ class OpportunityFilters(ListFilters):
     interview_id: uuid.UUID | None = None
 
 
-def _conditions(
-    session: Session, owner: uuid.UUID, f: OpportunityFilters
-) -> list[ColumnElement[bool]]:
+def _conditions(dialect: str, owner: uuid.UUID, f: OpportunityFilters) -> list[ColumnElement[bool]]:
     c = table.c
     where = [crud.owned(table, owner)]
     if f.q:
-        where.append(text_search(session, f.q, c.title, c.next_step, c.notes))
+        where.append(text_search(dialect, f.q, c.title, c.next_step, c.notes))
     if f.kind:
         where.append(c.kind.in_([k.value for k in f.kind]))
     if f.status:
@@ -104,7 +102,7 @@ def list_opportunities(
         fetch_page(
             session,
             table=table,
-            where=_conditions(session, owner, filters),
+            where=_conditions(dialect_of(session), owner, filters),
             keyset=keyset,
             limit=limit,
             owner=owner,

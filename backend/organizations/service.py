@@ -13,7 +13,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
-from backend.filters import ListFilters, has_tag, text_search
+from backend.filters import ListFilters, Values, has_tag, text_search
 from backend.organizations.models import Organization, OrganizationCreate, OrganizationUpdate
 from backend.pagination import Keyset, SortKey, read_page
 from backend.reads import Reading
@@ -41,18 +41,18 @@ class OrganizationFilters(ListFilters):
 
 
 def _conditions(
-    session: Session, owner: uuid.UUID, f: OrganizationFilters
+    dialect: str, owner: uuid.UUID, f: OrganizationFilters, p: Values
 ) -> list[ColumnElement[bool]]:
     c = table.c
-    where = [crud.owned(table, owner)]
+    where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(session, f.q, c.name, c.industry, c.notes))
+        where.append(text_search(dialect, f.q, c.name, c.industry, c.notes))
     if f.tag:
-        where.append(has_tag(session, c.tags, f.tag))
+        where.append(has_tag(dialect, c.tags, f.tag))
     if f.industry:
-        where.append(func.lower(c.industry) == f.industry.lower())
+        where.append(func.lower(c.industry) == p("industry", c.industry, f.industry.lower()))
     if f.min_interest is not None:
-        where.append(c.interest_level >= f.min_interest)
+        where.append(c.interest_level >= p("min_interest", c.interest_level, f.min_interest))
     return where
 
 
@@ -64,7 +64,7 @@ def list_organizations(
         table=table,
         owner=owner,
         filters=filters,
-        where=lambda session: _conditions(session, owner, filters),
+        where=lambda dialect, p: _conditions(dialect, owner, filters, p),
         keyset=keyset,
         limit=limit,
     )

@@ -11,7 +11,7 @@ from backend import crud
 from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue, Unprocessable
-from backend.filters import ListFilters, text_search
+from backend.filters import ListFilters, Values, text_search
 from backend.interviews.models import Interview
 from backend.pagination import Keyset, SortKey, read_page
 from backend.reads import Reading
@@ -41,24 +41,27 @@ class ReferralFilters(ListFilters):
 
 
 def _conditions(
-    session: Session, owner: uuid.UUID, f: ReferralFilters
+    dialect: str, owner: uuid.UUID, f: ReferralFilters, p: Values
 ) -> list[ColumnElement[bool]]:
     c = table.c
-    where = [crud.owned(table, owner)]
+    where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(session, f.q, c.context))
+        where.append(text_search(dialect, f.q, c.context))
     if f.from_contact_id:
-        where.append(c.from_contact_id == f.from_contact_id)
+        where.append(
+            c.from_contact_id == p("from_contact_id", c.from_contact_id, f.from_contact_id)
+        )
     if f.direct is not None:
         where.append(c.from_contact_id.is_(None) if f.direct else c.from_contact_id.is_not(None))
     if f.to_contact_id:
-        where.append(c.to_contact_id == f.to_contact_id)
+        where.append(c.to_contact_id == p("to_contact_id", c.to_contact_id, f.to_contact_id))
     if f.contact_id:
-        where.append(or_(c.from_contact_id == f.contact_id, c.to_contact_id == f.contact_id))
+        either = p("contact_id", c.from_contact_id, f.contact_id)
+        where.append(or_(c.from_contact_id == either, c.to_contact_id == either))
     if f.interview_id:
-        where.append(c.interview_id == f.interview_id)
+        where.append(c.interview_id == p("interview_id", c.interview_id, f.interview_id))
     if f.status:
-        where.append(c.status.in_([s.value for s in f.status]))
+        where.append(c.status.in_(p.each("status", c.status, [s.value for s in f.status])))
     return where
 
 
@@ -70,7 +73,7 @@ def list_referrals(
         table=table,
         owner=owner,
         filters=filters,
-        where=lambda session: _conditions(session, owner, filters),
+        where=lambda dialect, p: _conditions(dialect, owner, filters, p),
         keyset=keyset,
         limit=limit,
     )
