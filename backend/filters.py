@@ -5,6 +5,8 @@ from dataclasses import fields
 from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Table, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from backend.search import fts
 
@@ -47,9 +49,11 @@ class Values:
     decide its structure only by what the shape records (scanning filters aside: their lists
     never use a kept statement)."""
 
-    def __init__(self, *, named: bool = False) -> None:
+    def __init__(self, *, named: bool = False, owner_unindexed: bool = False) -> None:
         self.named = named
+        self.owner_unindexed = owner_unindexed
         self.values: dict[str, Any] = {}
+        self.searched_by_index = False
 
     def __call__(self, name: str, column: ColumnElement[Any], value: Any) -> Any:
         if not self.named:
@@ -62,8 +66,21 @@ class Values:
         return [self(f"{name}_{i}", column, value) for i, value in enumerate(values)]
 
     def owned(self, table: Table, owner: uuid.UUID) -> ColumnElement[bool]:
-        """The condition every list starts with: the caller's own rows."""
-        return table.c.owner_id == self.owner(table, owner)
+        """The condition every list starts with: the caller's own rows.
+
+        `owner_unindexed`: written so that SQLite cannot answer it from an index (`+owner_id`),
+        for counting a text search's matches. Without statistics SQLite takes the owner's index
+        as selective and walks every row of the user (1.2 ms for 10,000 contacts), where going
+        from the full-text index's matches and checking their owner took 0.55 ms."""
+        column: ColumnElement[Any] = table.c.owner_id
+        if self.owner_unindexed:
+            column = UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+        return column == self.owner(table, owner)
+
+    def search(self, dialect: str, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+        """`text_search`, noting whether the full-text index answers it (see `owned`)."""
+        self.searched_by_index |= matched_by_index(dialect, q, *columns)
+        return text_search(dialect, q, *columns)
 
     def owner(self, table: Table, owner: uuid.UUID) -> Any:
         return self("owner", table.c.owner_id, owner)
@@ -79,12 +96,21 @@ def text_search(dialect: str, q: str, *columns: ColumnElement[Any]) -> ColumnEle
     q = q.strip()
     if dialect == "sqlite":
         indexed = fts.indexed_table(columns)
-        if indexed is not None and len(q) >= fts.MIN_INDEXED:
+        if indexed is not None and _indexable(q):
             return fts.sqlite_match(indexed, q)
         # SQLite's LIKE already ignores (ASCII) case; ilike would add lower() on every row.
         return or_(*(col.like(_contains(q), escape="\\") for col in columns))
     # pg_trgm's GIN index answers this where the migration made one.
     return or_(*(col.ilike(_contains(q), escape="\\") for col in columns))
+
+
+def _indexable(q: str) -> bool:
+    return len(q.strip()) >= fts.MIN_INDEXED
+
+
+def matched_by_index(dialect: str, q: str, *columns: ColumnElement[Any]) -> bool:
+    """Whether `text_search` answers from SQLite's full-text index."""
+    return dialect == "sqlite" and fts.indexed_table(columns) is not None and _indexable(q)
 
 
 def _contains(q: str) -> str:

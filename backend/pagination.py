@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
+    literal,
     or_,
     select,
     type_coerce,
@@ -269,6 +270,12 @@ def _owner_total(table: Table) -> ScalarSelect[int]:
     )
 
 
+# A text search matching at most this many rows is paged from its matches, sorted; one
+# matching more, by walking the sort order's index until the page is full. Measured on 10,000
+# contacts: 9 matches, 0.12 ms against 1.8; 698 matches, 2.2 ms against 1.1.
+FEW_MATCHES = 200
+
+
 def fetch_page(
     session: Session,
     *,
@@ -277,17 +284,26 @@ def fetch_page(
     keyset: Keyset,
     limit: int,
     owner: uuid.UUID,
+    by_matches: Sequence[ColumnElement[bool]] | None = None,
 ) -> str:
     """The `{items, next_cursor, total}` envelope, as JSON text ready to send.
 
     `where` must start with the owner condition; with nothing else to filter on, the total
-    comes from the trigger-kept count instead of a scan."""
+    comes from the trigger-kept count instead of a scan. `by_matches`: the same conditions
+    written to go from a full-text search's matches (filters.Values.owned); the matches are
+    counted that way, and when they are few the page is read that way too."""
     dialect = dialect_of(session)
     params: dict[str, Any] = {}
     if len(where) == 1:
         stmt = _unfiltered_page(table, dialect, *_kept_key(keyset)).stmt
         params = _kept_params(keyset, owner, limit)
-        count = _owner_total(table)
+        count: Any = _owner_total(table)
+    elif by_matches is not None:
+        counted = select(func.count()).select_from(table).where(*by_matches)
+        total: int = session.execute(counted).scalar_one()
+        count = literal(total)
+        page_where = by_matches if total <= FEW_MATCHES else where
+        stmt = _page_select(table, dialect, page_where, keyset, count, limit + 1)
     else:
         count = select(func.count()).select_from(table).where(*where).scalar_subquery()
         stmt = _page_select(table, dialect, where, keyset, count, limit + 1)
@@ -315,10 +331,16 @@ def read_page(
     scanning filter (text, tag) builds a statement of this request alone, through a Session."""
     dialect = reading.dialect.name
     if filters.scans:
-        session = reading.session
-        conditions = where(dialect, Values())
+        matching = Values(owner_unindexed=True)
+        by_matches = where(dialect, matching)
         return fetch_page(
-            session, table=table, where=conditions, keyset=keyset, limit=limit, owner=owner
+            reading.session,
+            table=table,
+            where=where(dialect, Values()),
+            keyset=keyset,
+            limit=limit,
+            owner=owner,
+            by_matches=by_matches if matching.searched_by_index else None,
         )
     named = Values(named=True)
     kept = _kept_page(table, dialect, keyset, filters.shape(), where(dialect, named))

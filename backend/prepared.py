@@ -1,12 +1,12 @@
 """Statements compiled once per dialect and run straight on the DB-API cursor.
 
-For the few statements every request runs (who is asking, one row by id) SQLAlchemy's own
-execution — a connection from the pool, the BEGIN/ROLLBACK pair, the compiled-cache lookup
-and a `Row` per result — costs several times the indexed lookup itself: the token lookup took
-~0.6 ms of a list request's ~2.7 ms of CPU (in-process loop, `time.process_time`). The SQL text
-and the value conversions still come from SQLAlchemy (the dialect's compiler and each column
-type's bind and result processors), so values go in and come out exactly as on the ORM path.
-"""
+For the statements requests run over and over (who is asking, one row by id, a page, the
+checks a write makes) SQLAlchemy's own execution — a connection from the pool, the
+BEGIN/ROLLBACK pair, the compiled-cache lookup and a `Row` per result — costs several times
+the indexed lookup itself: the token lookup took ~0.6 ms of a list request's ~2.7 ms of CPU
+(in-process loop, `time.process_time`). The SQL text and the value conversions still come from
+SQLAlchemy (the dialect's compiler and each column type's bind and result processors), so
+values go in and come out exactly as on the ORM path."""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass

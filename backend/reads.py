@@ -1,12 +1,12 @@
 """Where a read runs, and what it reads through.
 
 A read endpoint's work gets a `Reading`: statements kept from one request to the next
-(`Prepared`: who is asking, a row by id, an unfiltered page, an interview's notes) run straight
-on one DB-API connection; a statement built for this request alone (a filtered list) goes
-through a SQLAlchemy `Session`, opened only then. For a page of 50 contacts the session's
-share — taking a pooled connection, BEGIN and ROLLBACK, the compiled-cache lookup, a `Row` per
-result, and the dependency that opens and closes it — was ~0.25 ms of ~0.9 ms of CPU
-(in-process loop, `time.process_time`).
+(`Prepared`: a row by id, a page of a list by the shape of its filters, an interview's notes)
+run straight on one DB-API connection; a statement built for this request alone (a text or
+tag search) goes through a SQLAlchemy `Session`, opened only then. For a page of 50 contacts
+the session's share — taking a pooled connection, BEGIN and ROLLBACK, the compiled-cache
+lookup, a `Row` per result, and the dependency that opens and closes it — was ~0.25 ms of
+~0.9 ms of CPU (in-process loop, `time.process_time`).
 
 Where: on SQLite, a bounded read (one row, one page: microseconds of work that never waits
 for a lock in WAL mode) runs on the event loop, on a connection kept for it, where a hop to a

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, column, text
 
+from backend import pagination
 from backend.contacts.models import Contact
 from backend.search import fts
 from tests import factories
@@ -77,12 +78,43 @@ def test_q_combines_with_filters_and_pages(api: Api) -> None:
         "Ada Byron", "Maria Lopez", "Mark Twain", "Omar Haddad",
     ]  # fmt: skip
     assert names(api, q="mar", status="met") == []
+    # The total counts the same matches, whichever index the count goes by.
+    counted = api.get("/api/v1/contacts", params={"q": "mar", "status": "identified"}).json()
+    assert counted["total"] == 4
     page = api.get("/api/v1/contacts", params={"q": "mar", "limit": 3, "sort": "name"}).json()
     assert page["total"] == 4
     walked = factories.walk(api, "/api/v1/contacts", limit=1, q="mar", sort="-name")
     assert [c["full_name"] for c in walked] == [
         "Omar Haddad", "Mark Twain", "Maria Lopez", "Ada Byron",
     ]  # fmt: skip
+
+
+@pytest.mark.usefixtures("people")
+@pytest.mark.parametrize("sort", ["name", "-name", "-created_at"])
+def test_a_search_pages_the_same_whichever_way_it_is_read(
+    api: Api, sort: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search with few matches is paged from them, one with many along the sort order's
+    index (pagination.FEW_MATCHES): the same pages either way."""
+
+    def walked() -> list[tuple[list[str], int]]:
+        pages, cursor = [], None
+        for _ in range(10):
+            params: dict[str, Any] = {"q": "mar", "limit": 2, "sort": sort}
+            if cursor:
+                params["cursor"] = cursor
+            page = api.get("/api/v1/contacts", params=params).json()
+            pages.append(([c["full_name"] for c in page["items"]], page["total"]))
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return pages
+        raise AssertionError("the pages never end")
+
+    monkeypatch.setattr(pagination, "FEW_MATCHES", 1000)
+    from_matches = walked()
+    monkeypatch.setattr(pagination, "FEW_MATCHES", 0)
+    assert walked() == from_matches
+    assert sum(len(names) for names, _ in from_matches) == 4
 
 
 def test_the_index_follows_every_write(api: Api) -> None:

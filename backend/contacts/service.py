@@ -13,7 +13,7 @@ from backend.audit import trail
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
 from backend.documents import Doc
 from backend.fields import name_key
-from backend.filters import ListFilters, Values, has_tag, text_search
+from backend.filters import ListFilters, Values, has_tag
 from backend.interviews.models import Interview
 from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
@@ -55,7 +55,7 @@ def _conditions(
     c = table.c
     where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(dialect, f.q, c.full_name, c.email, c.title, c.location, c.notes))
+        where.append(p.search(dialect, f.q, c.full_name, c.email, c.title, c.location, c.notes))
     if f.tag:
         where.append(has_tag(dialect, c.tags, f.tag))
     if f.organization_id:

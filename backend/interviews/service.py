@@ -27,7 +27,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc, document_of, join_array, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
 from backend.fields import utcnow
-from backend.filters import ListFilters, Values, text_search
+from backend.filters import ListFilters, Values
 from backend.interviews import method
 from backend.interviews.lifecycle import InterviewStatus, initial_problem, transition_problem
 from backend.interviews.models import (
@@ -111,7 +111,7 @@ def _conditions(
     c = table.c
     where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(dialect, f.q, c.location, c.research_notes, c.summary))
+        where.append(p.search(dialect, f.q, c.location, c.research_notes, c.summary))
     if f.contact_id:
         where.append(c.contact_id == p("contact_id", c.contact_id, f.contact_id))
     if f.status:

@@ -17,7 +17,7 @@ from backend.contacts.models import Contact, ContactCreate
 from backend.documents import Doc, document, join_array, with_member
 from backend.errors import FieldIssue, NotFound, Unprocessable
 from backend.fields import name_key
-from backend.filters import ListFilters, Values, text_search
+from backend.filters import ListFilters, Values
 from backend.interviews import service as interviews_service
 from backend.interviews.models import Interview, InterviewCreate
 from backend.notes.capture import CaptureProblem, parse_capture
@@ -79,7 +79,7 @@ def _conditions(
     c = table.c
     where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(dialect, f.q, c.text, c.url, c.author))
+        where.append(p.search(dialect, f.q, c.text, c.url, c.author))
     if f.interview_id:
         where.append(c.interview_id == p("interview_id", c.interview_id, f.interview_id))
     if f.contact_id:

@@ -13,7 +13,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
-from backend.filters import ListFilters, Values, has_tag, text_search
+from backend.filters import ListFilters, Values, has_tag
 from backend.organizations.models import Organization, OrganizationCreate, OrganizationUpdate
 from backend.pagination import Keyset, SortKey, read_page
 from backend.reads import Reading
@@ -46,7 +46,7 @@ def _conditions(
     c = table.c
     where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(dialect, f.q, c.name, c.industry, c.notes))
+        where.append(p.search(dialect, f.q, c.name, c.industry, c.notes))
     if f.tag:
         where.append(has_tag(dialect, c.tags, f.tag))
     if f.industry:

@@ -11,7 +11,7 @@ from backend import crud
 from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue, Unprocessable
-from backend.filters import ListFilters, Values, text_search
+from backend.filters import ListFilters, Values
 from backend.interviews.models import Interview
 from backend.pagination import Keyset, SortKey, read_page
 from backend.reads import Reading
@@ -46,7 +46,7 @@ def _conditions(
     c = table.c
     where = [p.owned(table, owner)]
     if f.q:
-        where.append(text_search(dialect, f.q, c.context))
+        where.append(p.search(dialect, f.q, c.context))
     if f.from_contact_id:
         where.append(
             c.from_contact_id == p("from_contact_id", c.from_contact_id, f.from_contact_id)
