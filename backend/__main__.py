@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             # connections the same throughput with asyncio's loop had a p99 of 172 ms against
             # uvloop's 560 ms (README "Performance").
             loop="asyncio",
+            http="backend.serving:HttpProtocol",  # Nagle's algorithm off: see there
             # Slow or too many clients: see README "Slow clients".
             timeout_keep_alive=settings.timeout_keep_alive_seconds,
             limit_concurrency=settings.limit_concurrency,

@@ -16,9 +16,18 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 TICKS = os.sysconf("SC_CLK_TCK")
 
-# The event loop `python -m backend serve` runs (see there why); the ceiling keeps uvicorn's
-# fastest default (uvloop), so the ratios never flatter the app.
-APP = ("backend.main:create_app", "--factory", "--loop", "asyncio", "--app-dir", str(REPO))
+# The event loop and HTTP protocol `python -m backend serve` runs (see there why); the ceiling
+# keeps uvicorn's fastest default (uvloop), so the ratios never flatter the app.
+APP = (
+    "backend.main:create_app",
+    "--factory",
+    "--loop",
+    "asyncio",
+    "--http",
+    "backend.serving:HttpProtocol",
+    "--app-dir",
+    str(REPO),
+)
 BARE = ("bare_asgi:app", "--app-dir", str(HERE))
 
 

@@ -1,0 +1,54 @@
+"""What `python -m backend serve` runs uvicorn with (backend.serving)."""
+
+import asyncio
+import socket
+from typing import Any
+
+import pytest
+import uvicorn
+from uvicorn.server import ServerState
+
+
+async def _nothing(scope: Any, receive: Any, send: Any) -> None:
+    return None
+
+
+async def _nodelay_of_accepted(http: str) -> int:
+    """TCP_NODELAY on the server side of a connection accepted from a listening socket made
+    the way uvicorn makes it for several workers: without the TCP protocol number."""
+    config = uvicorn.Config(app=_nothing, http=http, lifespan="off", log_level="warning")
+    config.load()
+    made: list[Any] = []
+
+    def protocol() -> asyncio.Protocol:
+        made.append(
+            config.http_protocol_class(config=config, server_state=ServerState(), app_state={})
+        )
+        return made[-1]
+
+    listening = socket.socket(socket.AF_INET)
+    listening.bind(("127.0.0.1", 0))
+    server = await asyncio.get_running_loop().create_server(protocol, sock=listening)
+    try:
+        _reader, writer = await asyncio.open_connection(*listening.getsockname())
+        for _ in range(100):
+            if made and made[0].transport is not None:
+                break
+            await asyncio.sleep(0.01)
+        sock = made[0].transport.get_extra_info("socket")
+        nodelay: int = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        writer.close()
+        return nodelay
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("http", "nagle_off"), [("auto", False), ("backend.serving:HttpProtocol", True)]
+)
+def test_several_workers_answer_without_waiting_for_the_clients_ack(
+    http: str, nagle_off: bool
+) -> None:
+    """uvicorn's own protocol leaves Nagle's algorithm on there, and a response waited ~40 ms
+    for the client's delayed ACK; ours turns it off."""
+    assert bool(asyncio.run(_nodelay_of_accepted(http))) is nagle_off
