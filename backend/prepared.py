@@ -76,14 +76,14 @@ class Prepared:
         return found
 
     def first(self, dbapi_connection: Any, dialect: Dialect, **values: Any) -> Any:
-        compiled = self.for_dialect(dialect)
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute(compiled.sql, compiled.parameters(values))
-            raw = cursor.fetchone()
-        finally:
-            cursor.close()
+        compiled, raw = self._run(dbapi_connection, dialect, values, lambda c: c.fetchone())
         return None if raw is None else compiled.row(raw)
+
+    def all(
+        self, dbapi_connection: Any, dialect: Dialect, /, convert: bool = True, **values: Any
+    ) -> list[Any]:
+        compiled, raw = self._run(dbapi_connection, dialect, values, lambda c: c.fetchall())
+        return [compiled.row(r) for r in raw] if convert and compiled.converts else raw
 
     def first_in(self, session: Session, **values: Any) -> Any:
         """`first` inside the session's transaction (begun if it was not): it sees, and
@@ -93,17 +93,20 @@ class Prepared:
     def all_in(self, session: Session, **values: Any) -> list[Any]:
         return self.all(*_transaction_of(session), **values)
 
-    def all(
-        self, dbapi_connection: Any, dialect: Dialect, /, convert: bool = True, **values: Any
-    ) -> list[Any]:
+    def _run(
+        self,
+        dbapi_connection: Any,
+        dialect: Dialect,
+        values: Mapping[str, Any],
+        fetch: Callable[[Any], Any],
+    ) -> tuple[Compiled, Any]:
         compiled = self.for_dialect(dialect)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(compiled.sql, compiled.parameters(values))
-            raw = cursor.fetchall()
+            return compiled, fetch(cursor)
         finally:
             cursor.close()
-        return [compiled.row(r) for r in raw] if convert and compiled.converts else raw
 
 
 def _transaction_of(session: Session) -> tuple[Any, Dialect]:
