@@ -26,7 +26,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from backend.audit import trail
-from backend.documents import Doc, dialect_of, doc_columns, document, document_of, to_doc
+from backend.documents import (
+    Doc,
+    dialect_of,
+    doc_columns,
+    document,
+    document_of,
+    read_document_of,
+    to_doc,
+)
 from backend.errors import Conflict, FieldIssue, NotFound, PreconditionFailed
 from backend.fields import utcnow, uuid7
 from backend.prepared import Prepared
@@ -67,7 +75,7 @@ def get_row(
 def _doc_by_id(table: Table, dialect: str) -> Select[Any]:
     # Built once per table: the select and its cache key would otherwise be rebuilt for every
     # read, which costs more than the primary-key lookup.
-    return select(document_of(table, dialect), table.c.id, table.c.version).where(
+    return select(read_document_of(table, dialect), table.c.id, table.c.version).where(
         table.c.owner_id == bindparam("owner", type_=table.c.owner_id.type),
         table.c.id == bindparam("row_id", type_=table.c.id.type),
     )
@@ -185,7 +193,7 @@ def touched(table: Table) -> dict[str, Any]:
 def _doc_for_update(table: Table, dialect: str) -> Select[Any]:
     # The row as it is, for the audit trail, read under the write lock (SQLite's write
     # transactions hold it from BEGIN IMMEDIATE; PostgreSQL locks the row until commit).
-    stmt = select(document_of(table, dialect)).where(
+    stmt = select(read_document_of(table, dialect)).where(
         table.c.owner_id == bindparam("owner", type_=table.c.owner_id.type),
         table.c.id == bindparam("row_id", type_=table.c.id.type),
     )

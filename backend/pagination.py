@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from backend.counts import COUNTED, OWNER_PARAM, counted_total_query
-from backend.documents import dialect_of, document_of, join_array
+from backend.documents import dialect_of, join_array, read_document_of
 from backend.errors import Unprocessable
 from backend.filters import ListFilters, Values
 from backend.prepared import Prepared
@@ -179,7 +179,7 @@ def _page_select(
         conditions.append(after)
     return (
         select(
-            document_of(table, dialect),
+            read_document_of(table, dialect),
             keyset.key.column,
             type_coerce(table.c.id, String),  # as stored: only the last row's, for the cursor
             count,  # in the same statement: one round trip, one snapshot

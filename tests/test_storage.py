@@ -14,13 +14,12 @@ from backend.config import Settings
 from backend.db import make_engine, write_engine
 from backend.main import create_app
 from backend.models import metadata
-from backend.search import fts
 
 
 def test_migrations_and_models_agree(engine: Engine) -> None:
     with engine.connect() as conn:
-        # The full-text search indexes are the migrations' alone (see backend.search.fts).
-        context = MigrationContext.configure(conn, opts={"include_name": fts.include_name})
+        # The search indexes and SQLite's stored documents are the migrations' alone.
+        context = MigrationContext.configure(conn, opts={"include_name": migrations.include_name})
         diff = compare_metadata(context, metadata)
     assert diff == []
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from backend import crud
 from backend.audit import trail
 from backend.contacts.models import Contact
-from backend.documents import Doc, document_of, join_array, with_member
+from backend.documents import Doc, join_array, read_document_of, with_member
 from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessable
 from backend.fields import utcnow
 from backend.filters import ListFilters, Values
@@ -149,7 +149,7 @@ def _notes_of(dialect: str) -> Prepared:
     # Kept, like crud's one-row reads: rebuilding it (and its cache key) per request cost
     # more than the indexed read.
     return Prepared(
-        select(document_of(notes, dialect))
+        select(read_document_of(notes, dialect))
         .where(
             notes.c.owner_id == bindparam("owner", type_=notes.c.owner_id.type),
             notes.c.interview_id == bindparam("interview", type_=notes.c.interview_id.type),

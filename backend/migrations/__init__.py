@@ -1,6 +1,7 @@
 """Alembic, driven from code: `python -m backend migrate` and the start-up schema check."""
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -8,7 +9,19 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from backend.documents import STORED_COLUMN
+from backend.search import fts
+
 HERE = Path(__file__).parent
+
+
+def include_name(name: str | None, type_: str, parents: Any = None) -> bool:
+    """For Alembic's `include_name` in model/migration comparisons: not the search index
+    objects (backend.search.fts), nor the documents SQLite keeps rendered
+    (backend.documents); both live outside the models."""
+    if type_ == "column" and name == STORED_COLUMN:
+        return False
+    return fts.include_name(name, type_, parents)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

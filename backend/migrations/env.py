@@ -3,8 +3,8 @@ from sqlalchemy import Engine
 
 from backend.config import Settings
 from backend.db import make_engine
+from backend.migrations import include_name
 from backend.models import metadata
-from backend.search import fts
 
 config = context.config
 
@@ -21,8 +21,7 @@ def run_migrations() -> None:
                 target_metadata=metadata,
                 render_as_batch=engine.dialect.name == "sqlite",
                 compare_type=True,
-                # The full-text index objects live outside the models (see backend/search).
-                include_name=fts.include_name,
+                include_name=include_name,
             )
             with context.begin_transaction():
                 context.run_migrations()
