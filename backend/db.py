@@ -114,4 +114,6 @@ async def _close(session: Session) -> None:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+# Released as the endpoint returns, not after its response has gone out through the
+# middleware and onto the socket (FastAPI's default): the next writer need not wait for that.
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
