@@ -50,6 +50,15 @@ class NoteItem(NoteItemBase, OwnedRow, table=True):
         Index("ix_note_items_owner_interview", "owner_id", "interview_id", "created_at", "id"),
         Index("ix_note_items_owner_created", "owner_id", "created_at", "id"),
         Index("ix_note_items_owner_category", "owner_id", "category", "status", "due_date"),
+        # "My open to-dos, oldest first": the page in order from the index, no row skipped.
+        Index(
+            "ix_note_items_owner_category_created",
+            "owner_id",
+            "category",
+            "status",
+            "created_at",
+            "id",
+        ),  # fmt: skip
         Index("ix_note_items_owner_due", "owner_id", "due_date", "id"),
         Index("ix_note_items_contact", "contact_id"),
         Index("ix_note_items_produced_referral", "produced_referral_id"),
