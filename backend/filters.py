@@ -1,10 +1,21 @@
 """Filter expressions that must read the same on SQLite and PostgreSQL."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Table, bindparam, exists, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    bindparam,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
@@ -78,9 +89,17 @@ class Values:
         return column == self.owner(table, owner)
 
     def search(self, dialect: str, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
-        """`text_search`, noting whether the full-text index answers it (see `owned`)."""
+        """`text_search`, noting whether the full-text index answers it (see `owned`): that
+        decides the condition's structure, so kept statements are told apart by it."""
         self.searched_by_index |= matched_by_index(dialect, q, *columns)
-        return text_search(dialect, q, *columns)
+        return text_search(dialect, q, *columns, text=self.text)
+
+    def has_tag(self, dialect: str, column: ColumnElement[Any], tag: str) -> ColumnElement[bool]:
+        return has_tag(dialect, column, self.text("tag", tag.lower()))
+
+    def text(self, name: str, value: str) -> Any:
+        """A text value that no column's type describes (a pattern, a search phrase)."""
+        return self(name, literal_column("''", String), value)
 
     def owner(self, table: Table, owner: uuid.UUID) -> Any:
         return self("owner", table.c.owner_id, owner)
@@ -90,18 +109,30 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_search(dialect: str, q: str, *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+def _as_is(_name: str, value: str) -> str:
+    return value
+
+
+def text_search(
+    dialect: str,
+    q: str,
+    *columns: ColumnElement[Any],
+    text: Callable[[str, str], Any] = _as_is,
+) -> ColumnElement[bool]:
     """Case-insensitive substring match on any of the columns (see backend.search.fts): from
-    the full-text index where the table has one, else by scanning."""
+    the full-text index where the table has one, else by scanning. `text(name, value)` takes
+    the search phrase or pattern into the statement (see `Values.text`)."""
     q = q.strip()
     if dialect == "sqlite":
         indexed = fts.indexed_table(columns)
         if indexed is not None and _indexable(q):
-            return fts.sqlite_match(indexed, q)
+            return fts.sqlite_match_all(indexed, text("q_phrase", fts.fts_phrase(q)))
         # SQLite's LIKE already ignores (ASCII) case; ilike would add lower() on every row.
-        return or_(*(col.like(_contains(q), escape="\\") for col in columns))
+        pattern = text("q_pattern", _contains(q))
+        return or_(*(col.like(pattern, escape="\\") for col in columns))
     # pg_trgm's GIN index answers this where the migration made one.
-    return or_(*(col.ilike(_contains(q), escape="\\") for col in columns))
+    pattern = text("q_pattern", _contains(q))
+    return or_(*(col.ilike(pattern, escape="\\") for col in columns))
 
 
 def _indexable(q: str) -> bool:
@@ -117,11 +148,12 @@ def _contains(q: str) -> str:
     return f"%{escape_like(q)}%"
 
 
-def has_tag(dialect: str, column: ColumnElement[Any], tag: str) -> ColumnElement[bool]:
-    """The JSON array in `column` holds `tag`, ignoring case."""
+def has_tag(dialect: str, column: ColumnElement[Any], tag: Any) -> ColumnElement[bool]:
+    """The JSON array in `column` holds `tag` (lowercase, or a parameter that will be),
+    ignoring case."""
     if dialect == "postgresql":
         elements = func.jsonb_array_elements_text(column).table_valued("value")
     else:
         elements = func.json_each(column).table_valued("value")
     value = literal_column("value")
-    return exists(select(1).select_from(elements).where(func.lower(value) == tag.lower()))
+    return exists(select(1).select_from(elements).where(func.lower(value) == tag))

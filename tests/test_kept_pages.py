@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from backend import pagination
 from backend.contacts import service as contacts
 from backend.filters import ListFilters, Values
 from backend.interviews import service as interviews
@@ -29,8 +30,12 @@ from tests.conftest import Api
 
 
 def _seed(api: Api) -> dict[str, str]:
-    acme = factories.organization(api, name="Acme", industry="Robotics", interest_level=4)
-    beta = factories.organization(api, name="Beta", industry="Energy", interest_level=2)
+    acme = factories.organization(
+        api, name="Acme", industry="Robotics", interest_level=4, tags=["Robots"]
+    )
+    beta = factories.organization(
+        api, name="Beta", industry="Energy", interest_level=2, tags=["power", "grid"]
+    )
     people = [
         factories.contact(
             api,
@@ -38,6 +43,7 @@ def _seed(api: Api) -> dict[str, str]:
             organization_id=(acme, beta)[i % 2]["id"],
             status=("identified", "met", "reached_out")[i % 3],
             next_follow_up=f"2031-0{1 + i % 4}-1{i}",
+            tags=["even"] if i % 2 == 0 else ["Odd", "x"],
         )
         for i in range(7)
     ]
@@ -95,6 +101,15 @@ CASES: dict[str, tuple[Any, str, list[Callable[[dict[str, str]], ListFilters]]]]
             lambda ids: contacts.ContactFilters(
                 follow_up_from=date(2031, 1, 1), follow_up_to=date(2031, 1, 31)
             ),
+            # Searches: by the full-text index (3 characters or more), by scanning, by tag.
+            lambda ids: contacts.ContactFilters(q="Person 1"),
+            lambda ids: contacts.ContactFilters(q="rson"),
+            lambda ids: contacts.ContactFilters(q="3"),
+            lambda ids: contacts.ContactFilters(q="5"),
+            lambda ids: contacts.ContactFilters(tag="even"),
+            lambda ids: contacts.ContactFilters(tag="ODD"),
+            lambda ids: contacts.ContactFilters(q="Person", tag="odd"),
+            lambda ids: contacts.ContactFilters(q="Person 2", tag="even"),
         ],
     ),
     "organizations": (
@@ -105,6 +120,10 @@ CASES: dict[str, tuple[Any, str, list[Callable[[dict[str, str]], ListFilters]]]]
             lambda ids: organizations.OrganizationFilters(industry="ENERGY"),
             lambda ids: organizations.OrganizationFilters(min_interest=3),
             lambda ids: organizations.OrganizationFilters(min_interest=1),
+            lambda ids: organizations.OrganizationFilters(q="acme"),
+            lambda ids: organizations.OrganizationFilters(q="Energy"),
+            lambda ids: organizations.OrganizationFilters(tag="robots"),
+            lambda ids: organizations.OrganizationFilters(tag="GRID"),
         ],
     ),
     "interviews": (
@@ -161,8 +180,14 @@ CASES: dict[str, tuple[Any, str, list[Callable[[dict[str, str]], ListFilters]]]]
 }
 
 
+@pytest.mark.parametrize("few_matches", [200, 0], ids=["from-matches", "walking"])
 @pytest.mark.parametrize("resource", CASES)
-def test_a_kept_page_reads_what_a_built_one_reads(api: Api, engine: Engine, resource: str) -> None:
+def test_a_kept_page_reads_what_a_built_one_reads(
+    api: Api, engine: Engine, resource: str, few_matches: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`few_matches`: a text search of the full-text index pages from its matches, or (with
+    more than FEW_MATCHES of them) by walking the sort order; both ways, here."""
+    monkeypatch.setattr(pagination, "FEW_MATCHES", few_matches)
     ids = _seed(api)
     owner = api.user_id
     module, sort, cases = CASES[resource]

@@ -13,7 +13,7 @@ from backend.audit import trail
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
 from backend.documents import Doc
 from backend.fields import name_key
-from backend.filters import ListFilters, Values, has_tag
+from backend.filters import ListFilters, Values
 from backend.interviews.models import Interview
 from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
@@ -57,7 +57,7 @@ def _conditions(
     if f.q:
         where.append(p.search(dialect, f.q, c.full_name, c.email, c.title, c.location, c.notes))
     if f.tag:
-        where.append(has_tag(dialect, c.tags, f.tag))
+        where.append(p.has_tag(dialect, c.tags, f.tag))
     if f.organization_id:
         where.append(
             c.organization_id == p("organization_id", c.organization_id, f.organization_id)

@@ -13,7 +13,7 @@ from backend.contacts.models import Contact
 from backend.documents import Doc
 from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
-from backend.filters import ListFilters, Values, has_tag
+from backend.filters import ListFilters, Values
 from backend.organizations.models import Organization, OrganizationCreate, OrganizationUpdate
 from backend.pagination import Keyset, SortKey, read_page
 from backend.reads import Reading
@@ -48,7 +48,7 @@ def _conditions(
     if f.q:
         where.append(p.search(dialect, f.q, c.name, c.industry, c.notes))
     if f.tag:
-        where.append(has_tag(dialect, c.tags, f.tag))
+        where.append(p.has_tag(dialect, c.tags, f.tag))
     if f.industry:
         where.append(func.lower(c.industry) == p("industry", c.industry, f.industry.lower()))
     if f.min_interest is not None:

@@ -56,11 +56,6 @@ def fts_phrase(q: str) -> str:
     return '"' + q.replace('"', '""') + '"'
 
 
-def sqlite_match(searched: Table, q: str) -> ColumnElement[bool]:
-    """Rows of `searched` whose FTS index holds `q` (at least MIN_INDEXED characters)."""
-    return sqlite_match_all(searched, fts_phrase(q))
-
-
 def match_all(words: list[str]) -> str:
     """An FTS5 query for rows holding every one of `words`, in any of the indexed columns."""
     return " AND ".join(fts_phrase(word) for word in words)
