@@ -28,8 +28,9 @@ class Settings(BaseSettings):
         ge=1024,
         description="The limit for uploads to /api/v1/imports/ (files, backups) instead.",
     )
-    # Each request thread may hold one connection; the pool is sized to the thread limit so a
-    # thread never waits on a connection held by a request that is itself waiting for a thread.
+    # Threads for sync endpoints (the writes), and as many again for reads that leave the event
+    # loop (backend.reads). Each may hold one connection; the pool is sized to both so a thread
+    # never waits on a connection held by a request that is itself waiting for a thread.
     # Few: SQLite work is CPU-bound under the GIL, and every thread more adds GIL hand-offs
     # (sqlite3 releases it for each row) without adding throughput; measured with `make bench`.
     worker_threads: int = Field(default=4, ge=1, le=256)

@@ -1,7 +1,6 @@
 """Engine and session wiring for SQLite (embedded default) and PostgreSQL."""
 
-import asyncio
-import contextlib
+import os
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -13,6 +12,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
 from backend.config import Settings
+from backend.writer_lock import WriterLock
+from backend.writer_lock import install as writer_lock_events
 
 # Write sessions ask SQLite for the write lock up front (BEGIN IMMEDIATE). A deferred
 # transaction that reads and then writes cannot wait for the lock: SQLite answers "database is
@@ -33,10 +34,11 @@ def is_sqlite(engine: Engine) -> bool:
 
 def make_engine(settings: Settings) -> Engine:
     url = normalize_url(settings.effective_database_url)
-    # A connection is taken inside a request thread and returned just after it, so the pool
-    # holds a few more than there are threads; the overflow absorbs bursts of returns.
+    # A connection is taken inside a thread (an endpoint's or a read's: worker_threads of
+    # each) and returned just after it, so the pool holds a few more than there are threads;
+    # the overflow absorbs bursts of returns.
     pool: dict[str, Any] = {
-        "pool_size": settings.worker_threads + 4,
+        "pool_size": 2 * settings.worker_threads + 4,
         "max_overflow": settings.worker_threads,
         "pool_timeout": 30,
     }
@@ -49,7 +51,23 @@ def make_engine(settings: Settings) -> Engine:
     return create_engine(url, pool_pre_ping=False, pool_recycle=1800, **pool)
 
 
+def writer_lock(engine: Engine) -> WriterLock | None:
+    """This process's queue of write transactions on an SQLite file (backend.writer_lock):
+    one per file, shared by every engine on it."""
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        return None
+    return _WRITERS.setdefault(os.path.realpath(database), WriterLock())
+
+
+_WRITERS: dict[str, WriterLock] = {}
+
+
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    writers = writer_lock(engine)
+    if writers is not None:
+        writer_lock_events(engine, writers)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event below emit BEGIN, not the sqlite3 module.
@@ -64,18 +82,18 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         # Straight to sqlite3: through exec_driver_sql this BEGIN cost ~80 µs of every read.
-        conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        driver = conn.connection.driver_connection
+        if not conn.get_execution_options().get(WRITE_OPTION, False):
+            driver.execute("BEGIN")
+        elif writers is not None:
+            writers.begin(driver, busy_timeout_ms / 1000)
+        else:
+            driver.execute("BEGIN IMMEDIATE")
 
 
 def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_OPTION: True})
-
-
-def write_lock(engine: Engine) -> asyncio.Lock | None:
-    """One writer at a time per process on SQLite; PostgreSQL takes concurrent writers."""
-    return asyncio.Lock() if is_sqlite(engine) else None
 
 
 # Sessions are made on the event loop (no I/O: the connection is taken on first use, inside
@@ -89,17 +107,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
-    # SQLite has one writer at a time. Queueing this process's writers on an asyncio lock
-    # costs nothing while they wait, where racing for the database lock in threads means
-    # sleeping in SQLite's busy handler (up to 100 ms a try) and multi-second tail latencies.
-    # Other processes still meet at the database lock, under the busy timeout.
-    lock: asyncio.Lock | None = request.app.state.write_lock
-    async with lock if lock is not None else contextlib.nullcontext():
-        session = Session(request.app.state.write_engine, expire_on_commit=False)
-        try:
-            yield session
-        finally:
-            await _close(session)
+    # On SQLite its first statement waits for this process's previous write transaction to
+    # end (backend.writer_lock); PostgreSQL takes concurrent writers.
+    session = Session(request.app.state.write_engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        await _close(session)
 
 
 async def _close(session: Session) -> None:
@@ -114,6 +128,6 @@ async def _close(session: Session) -> None:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-# Released as the endpoint returns, not after its response has gone out through the
-# middleware and onto the socket (FastAPI's default): the next writer need not wait for that.
+# Closed as the endpoint returns, not after its response has gone out through the middleware
+# and onto the socket (FastAPI's default): its connection goes back to the pool sooner.
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]

@@ -25,7 +25,7 @@ from backend.backups.schedule import run_schedule
 from backend.calendar.router import router as calendar_router
 from backend.config import Settings
 from backend.contacts.router import router as contacts_router
-from backend.db import make_engine, write_engine, write_lock
+from backend.db import make_engine, write_engine
 from backend.errors import COMMON_PROBLEMS, install_handlers
 from backend.inbox.router import router as inbox_router
 from backend.interviews.router import router as interviews_router
@@ -90,9 +90,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             engine=engine,
             reads=app.state.reads,
             write_engine=app.state.write_engine,
-            # Not the requests' asyncio lock: that one belongs to one event loop, and the
-            # worker's rare writes can wait on SQLite's own lock (busy timeout) instead.
-            write_lock=None,
             settings=settings,
         )
         webhooks.start()
@@ -122,8 +119,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
-    app.state.write_lock = write_lock(engine)
-    app.state.reads = Reads(engine)
+    app.state.reads = Reads(engine, settings.worker_threads)
     http_metrics = None
     if settings.metrics_enabled:
         app.state.metrics_registry, http_metrics = build_metrics(engine)

@@ -128,16 +128,19 @@ class Reading:
 class Reads:
     """Runs reads where they cost least (see the module's docstring)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, threads: int = 4) -> None:
         self.engine = engine
         self.dialect = engine.dialect
         self.loop = LoopConnections(engine) if engine.dialect.name == "sqlite" else None
+        # Threads of their own: SQLite writers wait for their turn in the endpoints' threads
+        # (backend.writer_lock), and a scan must not wait behind them, nor they behind scans.
+        self.threads = anyio.CapacityLimiter(threads)
 
     async def run(self, work: Callable[[Reading], T], *, bounded: bool = True) -> T:
         """`bounded`: the read touches a few rows through an index. False for scans."""
         if bounded and self.loop is not None:
             return self._run(work, self.loop.get())
-        return await anyio.to_thread.run_sync(self._run, work, None)
+        return await anyio.to_thread.run_sync(self._run, work, None, limiter=self.threads)
 
     def _run(self, work: Callable[[Reading], T], loop_connection: Any | None) -> T:
         reading = Reading(self.engine, loop_connection)
@@ -150,7 +153,9 @@ class Reads:
         """One kept statement's first row: a single statement needs no transaction around it."""
         if self.loop is not None:
             return prepared.first(self.loop.get(), self.dialect, **values)
-        return await anyio.to_thread.run_sync(self._pooled_first, prepared, values)
+        return await anyio.to_thread.run_sync(
+            self._pooled_first, prepared, values, limiter=self.threads
+        )
 
     def _pooled_first(self, prepared: Prepared, values: dict[str, Any]) -> Any:
         proxied = self.engine.raw_connection()

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from starlette.types import Message, Receive, Scope, Send
 
 from backend.config import Settings
-from backend.db import make_engine
+from backend.db import make_engine, writer_lock
 from backend.main import create_app
 from tests.conftest import new_user
 from tests.live_server import live_server
@@ -65,16 +65,17 @@ def test_what_startup_built_is_out_of_the_collectors_reach(test_client: object) 
 def test_a_writer_lets_the_next_one_in_before_its_response_goes_out(
     settings: Settings, engine: Engine
 ) -> None:
-    """The per-process write lock covers the endpoint's work, not the trip of its response
-    through the middleware and onto the socket, which the next writer need not wait for."""
+    """The per-process write lock covers the endpoint's transaction, not the trip of its
+    response through the middleware and onto the socket, which the next writer need not
+    wait for."""
     app = create_app(settings, engine)
+    writers = writer_lock(engine)
     held_at_response: list[bool] = []
 
     async def watching(scope: Scope, receive: Receive, send: Send) -> None:
         async def watched_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                lock = app.state.write_lock
-                held_at_response.append(lock is not None and lock.locked())
+                held_at_response.append(writers is not None and writers.locked())
             await send(message)
 
         await app(scope, receive, watched_send if scope["type"] == "http" else send)
@@ -87,6 +88,6 @@ def test_a_writer_lets_the_next_one_in_before_its_response_goes_out(
             headers={"Authorization": f"Bearer {token}"},
         )
     assert response.status_code == 201, response.text
-    if app.state.write_lock is None:
+    if writers is None:
         pytest.skip("PostgreSQL takes concurrent writers: no process write lock")
     assert held_at_response == [False]

@@ -549,7 +549,6 @@ def test_two_workers_never_claim_the_same_delivery(
             engine=engine,
             reads=Reads(engine),
             write_engine=write_engine(engine),
-            write_lock=None,
             settings=settings,
         )
         for _ in range(2)
@@ -627,7 +626,6 @@ def test_names_are_checked_by_every_address_they_resolve_to(settings: Settings) 
         engine=None,  # type: ignore[arg-type]
         reads=None,  # type: ignore[arg-type]
         write_engine=None,  # type: ignore[arg-type]
-        write_lock=None,
         settings=settings,
     )
     url = httpx.URL("http://localhost:9/x")

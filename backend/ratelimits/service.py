@@ -26,10 +26,12 @@ from sqlalchemy import Engine, Float, Insert, Integer, Row, bindparam, case, cre
 from sqlalchemy.dialects import postgresql, sqlite
 
 from backend.config import Settings
+from backend.db import writer_lock
 from backend.errors import ProblemError
 from backend.ratelimits.models import RateLimitCounter
 from backend.ratelimits.policy import Bucket
 from backend.ratelimits.window import TOLERANCE, retry_after, window_at
+from backend.writer_lock import install as writer_lock_events
 
 counters = RateLimitCounter.__table__  # type: ignore[attr-defined]
 
@@ -113,9 +115,17 @@ def counter_engine(engine: Engine, settings: Settings) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # In this process's queue of writers to the file, with the requests' own writes.
+    writers = writer_lock(engine)
+    if writers is not None:
+        writer_lock_events(counted, writers)
+
     @event.listens_for(counted, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if writers is not None:
+            writers.begin(conn.connection.driver_connection, busy_timeout_ms / 1000)
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return counted
 

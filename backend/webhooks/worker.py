@@ -93,13 +93,11 @@ class WebhookWorker:
         engine: Engine,
         reads: Reads,
         write_engine: Engine,
-        write_lock: asyncio.Lock | None,
         settings: Settings,
     ) -> None:
         self.engine = engine
         self.reads = reads
         self.write_engine = write_engine
-        self.write_lock = write_lock
         self.settings = settings
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -148,8 +146,7 @@ class WebhookWorker:
         if await self.reads.first(_ANY_DUE, now=now) is None:
             await self._maybe_prune(now)
             return False
-        async with self._writing():
-            jobs = await anyio.to_thread.run_sync(self._claim, utcnow())
+        jobs = await anyio.to_thread.run_sync(self._claim, utcnow())
         if not jobs:
             return False
         async with httpx.AsyncClient(
@@ -162,13 +159,8 @@ class WebhookWorker:
             limits=httpx.Limits(max_keepalive_connections=0),
         ) as client:
             outcomes = await asyncio.gather(*(self._deliver(client, job) for job in jobs))
-        async with self._writing():
-            await anyio.to_thread.run_sync(self._record, outcomes)
+        await anyio.to_thread.run_sync(self._record, outcomes)
         return True
-
-    def _writing(self) -> Any:
-        lock = self.write_lock
-        return lock if lock is not None else contextlib.nullcontext()
 
     # --- Database (in a thread) -------------------------------------------------------
 
@@ -222,8 +214,7 @@ class WebhookWorker:
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = now
-        async with self._writing():
-            await anyio.to_thread.run_sync(self._prune, now - KEEP_LOG)
+        await anyio.to_thread.run_sync(self._prune, now - KEEP_LOG)
 
     def _prune(self, before: datetime) -> None:
         finished = [DeliveryStatus.succeeded.value, DeliveryStatus.failed.value]
