@@ -8,7 +8,7 @@ from backend.db import SessionDep, WriteSessionDep
 from backend.errors import problem_doc
 from backend.fields import IsoDate, SearchText
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
-from backend.notes import service
+from backend.notes import category_lists, conversion, service
 from backend.notes.models import (
     CaptureCreated,
     CapturePreview,
@@ -186,7 +186,7 @@ def delete_note_item(
 def convert_note_item(
     note_id: uuid.UUID, data: NoteConvert, session: WriteSessionDep, owner: OwnerDep
 ) -> Response:
-    body, converted = service.convert_note_item(
+    body, converted = conversion.convert_note_item(
         session=session, owner=owner, note_id=note_id, data=data
     )
     return Response(body, 201 if converted else 200, media_type="application/json")
@@ -236,7 +236,7 @@ def list_category(
     status: NoteStatus = NoteStatus.open,
 ) -> Response:
     return page_response(
-        service.list_category(
+        category_lists.list_category(
             session=session,
             owner=owner,
             category=category,
