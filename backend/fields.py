@@ -136,10 +136,16 @@ def _dedupe_tags(tags: list[str]) -> list[str]:
     return list(seen.values())
 
 
+def _fold_blanks(tag: str) -> str:
+    # Only the blanks the schema's pattern means: Python's \s also matches separators such as
+    # U+001D, and folding a tag of one into " " answered a tag the schema calls invalid.
+    return re.sub(f"[{_BLANK}]+", " ", _trim(tag))
+
+
 Tag = Annotated[
     str,
     StringConstraints(min_length=1, max_length=50, pattern=NOT_BLANK),
-    AfterValidator(lambda tag: re.sub(r"\s+", " ", _trim(tag))),
+    AfterValidator(_fold_blanks),
     Storable,
 ]
 # Tags are trimmed and de-duplicated case-insensitively, first spelling kept.

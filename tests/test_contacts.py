@@ -1,3 +1,5 @@
+import re
+
 from tests import factories
 from tests.conftest import Api
 
@@ -32,6 +34,17 @@ def test_create_then_get_round_trips_every_field(api: Api) -> None:
     assert body["tags"] == ["compilers", "Navy"]
     assert body["version"] == 1
     assert "owner_id" not in body
+
+
+def test_tags_fold_ascii_blanks_only_and_always_answer_a_valid_tag(api: Api) -> None:
+    """Found by schemathesis: a tag of U+001D (which Python's \\s matches) came back " "."""
+    sent = ["\x1d", "deep  \t learning", "a\u00a0b", "\u2003x"]
+    created = api.post(URL, json={"full_name": "Tagged", "tags": sent})
+    assert created.status_code == 201, created.text
+    tags = created.json()["tags"]
+    assert tags == ["\x1d", "deep learning", "a\u00a0b", "\u2003x"]
+    not_blank = re.compile(r"^[^\x00]*[^\x00 \t\n\r\x0b\x0c][^\x00]*$")
+    assert all(not_blank.match(tag) for tag in tags)
 
 
 def test_list_filters_by_text_tag_status_and_organization(api: Api) -> None:
