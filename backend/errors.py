@@ -81,6 +81,12 @@ class Unprocessable(ProblemError):
         issue = FieldIssue(field=field, location=location, reason=reason, code=code)
         return cls(reason, errors=[issue])
 
+    @classmethod
+    def invalid_cursor(cls, belongs_to: str = "another list") -> "Unprocessable":
+        """A `cursor` query parameter this list did not hand out (or no longer can read)."""
+        reason = f"The cursor is invalid or belongs to {belongs_to}; start over without it."
+        return cls.field("cursor", reason, "invalid_cursor", location="query")
+
 
 def problem_response(
     status: int,

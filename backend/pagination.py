@@ -151,12 +151,7 @@ def make_keyset(
                 raise ValueError("not an id")
             after = (_parse_value(raw_value, key.kind), uuid.UUID(raw_id))
         except (ValueError, TypeError, binascii.Error) as exc:
-            raise Unprocessable.field(
-                "cursor",
-                "The cursor is invalid or belongs to another sort order; start over without it.",
-                "invalid_cursor",
-                location="query",
-            ) from exc
+            raise Unprocessable.invalid_cursor("another sort order") from exc
     return Keyset(sort, key, sort.startswith("-"), id_column, after)
 
 

@@ -33,12 +33,7 @@ def decode_cursor(cursor: str) -> int:
         if tag != _CURSOR_TAG or type(last_id) is not int or not 0 < last_id <= _MAX_ID:
             raise ValueError("not a history cursor")
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise Unprocessable.field(
-            "cursor",
-            "The cursor is invalid or belongs to another list; start over without it.",
-            "invalid_cursor",
-            location="query",
-        ) from exc
+        raise Unprocessable.invalid_cursor() from exc
     return last_id
 
 

@@ -91,12 +91,7 @@ def _decode_cursor(cursor: str, name: str, order: _Order) -> tuple[list[Any], uu
             raise ValueError("not an id")
         return order.parse(raw[1:-1]), uuid.UUID(raw[-1])
     except (ValueError, TypeError, binascii.Error) as exc:
-        raise Unprocessable.field(
-            "cursor",
-            "The cursor is invalid or belongs to another list; start over without it.",
-            "invalid_cursor",
-            location="query",
-        ) from exc
+        raise Unprocessable.invalid_cursor() from exc
 
 
 def list_category(
