@@ -21,7 +21,14 @@ H11_MAX_INCOMPLETE_EVENT_BYTES = 16 * 1024
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nexthop", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("migrate", help="apply database migrations up to the newest")
+    migrate = sub.add_parser(
+        "migrate", help="back up a database holding data, then apply pending migrations"
+    )
+    migrate.add_argument(
+        "--no-backup",
+        action="store_true",
+        help="skip the automatic backup (only if you have just taken one of your own)",
+    )
     make = sub.add_parser("makemigration", help="autogenerate a migration from the models")
     make.add_argument("message")
     spec = sub.add_parser("openapi", help="write the OpenAPI schema")
@@ -60,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return backup_command(args, settings)
     engine = make_engine(settings)
     if args.cmd == "migrate":
-        migrations.upgrade(engine)
+        return 0 if upgrade_command(engine, settings, backup=not args.no_backup) else 1
     elif args.cmd == "makemigration":
         command.revision(migrations.alembic_config(engine), message=args.message, autogenerate=True)
     elif args.cmd in ("create-user", "reset-password", "list-users"):
@@ -70,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
         from backend.observability.logs import log_config
 
-        migrations.upgrade(engine)
+        upgraded = upgrade_command(engine, settings, backup=True)
         engine.dispose()
+        if not upgraded:
+            return 1
         uvicorn.run(
             "backend.main:create_app",
             factory=True,
@@ -95,6 +104,35 @@ def main(argv: list[str] | None = None) -> int:
             h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
         )
     return 0
+
+
+def upgrade_command(engine: Engine, settings: "Settings", *, backup: bool) -> bool:
+    """Pending migrations, after a backup of a database that holds data; says what it did.
+    False (with the reason on stderr) when nothing could be done safely."""
+    from backend import migrations
+    from backend.backups.service import BackupError
+    from backend.migrations.foreign_keys import ForeignKeyViolation
+
+    try:
+        done = migrations.upgrade_with_backup(engine, settings.effective_backup_dir, backup=backup)
+    except BackupError as exc:
+        sys.stderr.write(
+            f"nexthop: the database was not upgraded, because it could not be backed up "
+            f"first: {exc}\nFix that, or take a backup yourself and run "
+            f"`python -m backend migrate --no-backup`.\n"
+        )
+        return False
+    except ForeignKeyViolation as exc:
+        sys.stderr.write(f"nexthop: {exc}\n")
+        return False
+    if done.backup is not None:
+        sys.stderr.write(f"nexthop: backed up the database to {done.backup} before upgrading it\n")
+    if done.applied:
+        sys.stderr.write(
+            f"nexthop: database upgraded from revision {done.from_revision or '(empty)'} "
+            f"to {done.to_revision}\n"
+        )
+    return True
 
 
 def read_password() -> str:

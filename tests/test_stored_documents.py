@@ -19,7 +19,7 @@ from tests import factories
 from tests.conftest import Api
 
 
-def _stale(engine: Engine) -> dict[str, list[Any]]:
+def stale_documents(engine: Engine) -> dict[str, list[Any]]:
     """Per stored table, the ids of rows whose stored document is not what rendering their
     row gives now."""
     found: dict[str, list[Any]] = {}
@@ -89,7 +89,7 @@ def test_every_kind_of_write_leaves_stored_documents_current(
     )
     assert gone.status_code == 204, gone.text
 
-    assert _stale(sqlite_engine) == {}
+    assert stale_documents(sqlite_engine) == {}
     listed = {c["id"]: c for c in factories.listing(api, "/api/v1/contacts")}
     assert listed[ada["id"]]["title"] == "CTO"
     assert listed[ada["id"]]["tags"] == ["a", "b"]
@@ -120,7 +120,7 @@ def test_the_migration_renders_the_rows_it_finds(tmp_path: Path) -> None:
                 {"id": uuid.uuid4().hex, "owner": owner},
             )
         migrations.upgrade(engine)
-        assert _stale(engine) == {}
+        assert stale_documents(engine) == {}
         with engine.connect() as conn:
             stored = conn.execute(text(f"SELECT {STORED_COLUMN} FROM contacts")).scalar_one()
         assert '"full_name":"Ada"' in stored

@@ -1,5 +1,6 @@
 """Alembic, driven from code: `python -m backend migrate` and the start-up schema check."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -7,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from backend.documents import STORED_COLUMN
 from backend.search import fts
@@ -35,6 +36,51 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+
+
+# Backups taken before upgrades, kept apart from the scheduled ones (which rotate on their
+# own): the newest few, enough to go back across several releases.
+BEFORE_UPGRADE_DIR = "before-upgrade"
+BEFORE_UPGRADE_KEEP = 5
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """What `upgrade_with_backup` did."""
+
+    from_revision: str | None
+    to_revision: str | None
+    backup: Path | None  # taken just before the first migration ran
+
+    @property
+    def applied(self) -> bool:
+        return self.from_revision != self.to_revision
+
+
+def upgrade_with_backup(engine: Engine, backup_root: Path, *, backup: bool = True) -> Upgrade:
+    """The pending migrations, after an online backup of a database that already holds data
+    (`<backup_root>/before-upgrade/`, the newest five kept). If the backup cannot be taken,
+    nothing is migrated (backend.backups.service.BackupError says why)."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return Upgrade(current, head, None)
+    taken = None
+    if backup and current is not None and _holds_data(engine):
+        from backend.backups.service import BackupError, take_backup
+
+        url = engine.url.render_as_string(hide_password=False)
+        try:
+            taken = take_backup(url, backup_root / BEFORE_UPGRADE_DIR, BEFORE_UPGRADE_KEEP)
+        except OSError as exc:  # no room, no permission, not a directory...
+            raise BackupError(f"{exc.strerror or exc}: {exc.filename or backup_root}") from exc
+    upgrade(engine)
+    return Upgrade(current, head, taken)
+
+
+def _holds_data(engine: Engine) -> bool:
+    """Every row of Nexthop belongs to a user: no user, nothing to lose."""
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT 1 FROM users LIMIT 1")).first() is not None
 
 
 def head_revision() -> str | None:
