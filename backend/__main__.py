@@ -168,7 +168,8 @@ def backup_command(args: argparse.Namespace, settings: "Settings") -> int:
             service.restore_postgres(args.file, args.database_url)
             sys.stdout.write("restored; `migrate` first if the backup is from an older version\n")
     except (service.BackupError, OSError, SQLAlchemyError) as exc:
-        sys.stderr.write(f"nexthop: {exc}\n")
+        # One line, whatever the tools said over several (pg_restore, SQLAlchemy).
+        sys.stderr.write(f"nexthop: {' '.join(str(exc).split())}\n")
         return 1
     return 0
 
