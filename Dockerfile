@@ -14,6 +14,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# The exact versions `make run` installs, each file checked against its hash (`make lock`);
+# a layer of its own, rebuilt only when the lock changes.
+COPY requirements/run.lock requirements/run.lock
+RUN pip install --no-cache-dir --require-hashes -r requirements/run.lock
+
 # pyproject.toml names README.md as the package readme, so the build needs it too.
 COPY pyproject.toml README.md ./
 COPY backend/ backend/
@@ -24,7 +29,7 @@ COPY frontend/ frontend/
 # to find /app/frontend. A regular `pip install .` would copy backend/ into site-packages and
 # leave the frontend behind. The source stays owned by root: the app cannot rewrite its code.
 # The user owns only /data, created here so a new named volume inherits that ownership.
-RUN pip install --no-cache-dir -e . \
+RUN pip install --no-cache-dir --no-deps -e . \
     && groupadd --system --gid 10001 nexthop \
     && useradd --system --uid 10001 --gid nexthop --no-create-home --home-dir /app nexthop \
     && mkdir /data \
