@@ -3,6 +3,8 @@
 #
 #   docker build -t nexthop .
 #   docker run -p 127.0.0.1:8000:8000 -v nexthop-data:/data nexthop
+#
+# With PostgreSQL: compose.yaml.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,6 +15,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     NEXTHOP_PORT=8000
 
 WORKDIR /app
+
+# pg_dump and pg_restore, for `python -m backend backup|restore` and scheduled backups on
+# PostgreSQL. pg_dump refuses a server of a newer major version than its own: Debian
+# bookworm's client is 15, so compose.yaml runs postgres:15 (README "Docker" to go newer).
+# The major is pinned by the package name; Debian's security updates replace the exact version.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-15 \
+    && rm -rf /var/lib/apt/lists/*
 
 # The exact versions `make run` installs, each file checked against its hash (`make lock`);
 # a layer of its own, rebuilt only when the lock changes.
