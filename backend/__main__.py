@@ -66,37 +66,38 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd in ("create-user", "reset-password", "list-users"):
         return admin_command(args, engine)
     elif args.cmd == "serve":
+        from backend.observability.multiprocess import use_shared_metrics_dir
+
+        # Several workers count into one directory, so any of them answers /metrics in full.
+        use_shared_metrics_dir(args.workers, settings.metrics_enabled)
         import uvicorn
 
         from backend.observability.logs import log_config
-        from backend.observability.multiprocess import shared_metrics_dir
 
         migrations.upgrade(engine)
         engine.dispose()
-        # Several workers count into one directory, so any of them answers /metrics in full.
-        with shared_metrics_dir(args.workers, settings.metrics_enabled):
-            uvicorn.run(
-                "backend.main:create_app",
-                factory=True,
-                host=settings.host,
-                port=settings.port,
-                log_level=settings.log_level.lower(),
-                log_config=log_config(settings.log_level, settings.log_format),
-                # The app logs each request itself, with its id, route and duration.
-                access_log=False,
-                workers=args.workers,
-                # Bounded SQLite reads run on the event loop (backend.reads). When the loop is
-                # saturated, uvloop serves new requests ahead of flushing finished responses: at 32
-                # connections the same throughput with asyncio's loop had a p99 of 172 ms against
-                # uvloop's 560 ms (README "Performance").
-                loop="asyncio",
-                http="backend.serving:HttpProtocol",  # Nagle's algorithm off: see there
-                # Slow or too many clients: see README "Slow clients".
-                timeout_keep_alive=settings.timeout_keep_alive_seconds,
-                limit_concurrency=settings.limit_concurrency,
-                timeout_graceful_shutdown=settings.timeout_graceful_shutdown_seconds,
-                h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
-            )
+        uvicorn.run(
+            "backend.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level.lower(),
+            log_config=log_config(settings.log_level, settings.log_format),
+            # The app logs each request itself, with its id, route and duration.
+            access_log=False,
+            workers=args.workers,
+            # Bounded SQLite reads run on the event loop (backend.reads). When the loop is
+            # saturated, uvloop serves new requests ahead of flushing finished responses: at 32
+            # connections the same throughput with asyncio's loop had a p99 of 172 ms against
+            # uvloop's 560 ms (README "Performance").
+            loop="asyncio",
+            http="backend.serving:HttpProtocol",  # Nagle's algorithm off: see there
+            # Slow or too many clients: see README "Slow clients".
+            timeout_keep_alive=settings.timeout_keep_alive_seconds,
+            limit_concurrency=settings.limit_concurrency,
+            timeout_graceful_shutdown=settings.timeout_graceful_shutdown_seconds,
+            h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
+        )
     return 0
 
 

@@ -6,10 +6,10 @@ prometheus_client chooses the mode when it is imported, so the variable is set h
 process that starts the workers, and this module must not import it.
 """
 
+import atexit
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from tempfile import TemporaryDirectory
+import shutil
+import tempfile
 
 MULTIPROCESS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -18,21 +18,13 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROCESS_DIR_ENV) or None
 
 
-@contextmanager
-def shared_metrics_dir(workers: int, metrics_enabled: bool) -> Iterator[str | None]:
-    """A fresh, empty directory for the workers about to start (files left by an earlier run
-    would be counted again), removed when serving ends; None for a single process, which
-    keeps its counts in memory."""
+def use_shared_metrics_dir(workers: int, metrics_enabled: bool) -> str | None:
+    """For the workers about to start (they inherit the environment): a fresh, empty directory
+    (files left by an earlier run would be counted again), removed when this process exits.
+    None for a single process, which keeps its counts in memory."""
     if workers < 2 or not metrics_enabled:
-        yield None
-        return
-    saved = os.environ.get(MULTIPROCESS_DIR_ENV)
-    with TemporaryDirectory(prefix="nexthop-metrics-") as path:
-        os.environ[MULTIPROCESS_DIR_ENV] = path
-        try:
-            yield path
-        finally:
-            if saved is None:
-                os.environ.pop(MULTIPROCESS_DIR_ENV, None)
-            else:
-                os.environ[MULTIPROCESS_DIR_ENV] = saved
+        return None
+    path = tempfile.mkdtemp(prefix="nexthop-metrics-")
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    os.environ[MULTIPROCESS_DIR_ENV] = path
+    return path
