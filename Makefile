@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test axe lint fmt migrate migration openapi bench soak clean
+.PHONY: run test axe lint fmt lock lock-upgrade migrate migration openapi bench soak clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -12,12 +12,16 @@ $(VENV)/.python-ok:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	touch $@
 
-$(VENV)/.run-deps: $(VENV)/.python-ok pyproject.toml
-	$(BIN)/pip install --quiet -e .
+# Exact versions from the lock files, each download checked against its hash; then the
+# project itself (editable, no dependencies of its own to resolve). A changed lock re-installs.
+$(VENV)/.run-deps: $(VENV)/.python-ok requirements/run.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements/run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-deps: $(VENV)/.run-deps pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev-deps: $(VENV)/.python-ok requirements/dev.lock pyproject.toml
+	$(BIN)/pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 ## Install, migrate the embedded SQLite database and serve on http://127.0.0.1:8000
@@ -49,6 +53,19 @@ lint: $(VENV)/.dev-deps
 fmt: $(VENV)/.dev-deps
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Pin the dependencies of pyproject.toml with hashes into requirements/ (run.lock for
+## `make run` and the Dockerfile, dev.lock for `make test`), for every platform: after editing
+## pyproject.toml. Pins that still fit are kept; `make lock-upgrade` moves all to the newest.
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock"
+lock: $(VENV)/.dev-deps
+	$(LOCK) $(LOCK_FLAGS) --output-file requirements/run.lock
+	$(LOCK) $(LOCK_FLAGS) --extra dev --constraint requirements/run.lock \
+		--output-file requirements/dev.lock
+
+lock-upgrade:
+	$(MAKE) lock LOCK_FLAGS=--upgrade
 
 migrate: $(VENV)/.run-deps
 	$(BIN)/python -m backend migrate

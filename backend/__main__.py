@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd in ("create-user", "reset-password", "list-users"):
         return admin_command(args, engine)
     elif args.cmd == "serve":
+        from backend.observability.multiprocess import use_shared_metrics_dir
+
+        # Several workers count into one directory, so any of them answers /metrics in full.
+        use_shared_metrics_dir(args.workers, settings.metrics_enabled)
         import uvicorn
 
         from backend.observability.logs import log_config
@@ -206,7 +210,8 @@ def backup_command(args: argparse.Namespace, settings: "Settings") -> int:
             service.restore_postgres(args.file, args.database_url)
             sys.stdout.write("restored; `migrate` first if the backup is from an older version\n")
     except (service.BackupError, OSError, SQLAlchemyError) as exc:
-        sys.stderr.write(f"nexthop: {exc}\n")
+        # One line, whatever the tools said over several (pg_restore, SQLAlchemy).
+        sys.stderr.write(f"nexthop: {' '.join(str(exc).split())}\n")
         return 1
     return 0
 

@@ -93,8 +93,12 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             settings=settings,
         )
         webhooks.start()
+        if metrics is not None:
+            metrics.start()
         _freeze_startup_objects()
         yield
+        if metrics is not None:
+            await metrics.stop()
         await webhooks.stop()
         app.state.reads.close()
         limiter.close()
@@ -120,9 +124,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
     app.state.reads = Reads(engine, settings.worker_threads)
-    http_metrics = None
-    if settings.metrics_enabled:
-        app.state.metrics_registry, http_metrics = build_metrics(engine)
+    metrics = build_metrics(engine) if settings.metrics_enabled else None
+    if metrics is not None:
+        app.state.metrics_registry = metrics.registry
     install_handlers(app)
     install_openapi(app)
     # Per-user rate limits, counted as soon as a request's principal is known.
@@ -154,7 +158,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(SecurityHeaders)
     # Outermost but for the proxy headers (so it logs the real client): the request id is set
     # before anything else runs and every response, errors included, carries it.
-    app.add_middleware(RequestObservability, metrics=http_metrics, log_requests=settings.access_log)
+    app.add_middleware(
+        RequestObservability,
+        metrics=metrics.http if metrics is not None else None,
+        log_requests=settings.access_log,
+    )
     # Believe X-Forwarded-For/-Proto only from the configured proxies (uvicorn's own code).
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies or [])
     _mount_frontend(app)

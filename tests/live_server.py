@@ -32,7 +32,26 @@ def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env)
+    with _running(cmd, full_env, port) as base:
+        yield base
+
+
+@contextmanager
+def served(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+    """`python -m backend serve --workers N`, as operators run it (migrates first itself)."""
+    port = free_port()
+    full_env = {
+        **os.environ, "NEXTHOP_HOST": "127.0.0.1", "NEXTHOP_PORT": str(port),
+        "NEXTHOP_LOG_LEVEL": "WARNING", **env,
+    }  # fmt: skip
+    cmd = [sys.executable, "-m", "backend", "serve", "--workers", str(workers)]
+    with _running(cmd, full_env, port) as base:
+        yield base
+
+
+@contextmanager
+def _running(cmd: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30

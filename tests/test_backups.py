@@ -308,3 +308,126 @@ def test_the_app_takes_scheduled_backups_while_it_serves(
 
 def _listing(dest: Path) -> list[Path]:
     return sorted(dest.iterdir()) if dest.is_dir() else []
+
+
+# --- A damaged or foreign backup: one line, exit 1, nothing left behind ----------------------
+
+
+@pytest.fixture(scope="module")
+def sqlite_backup(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real backup of a migrated Nexthop SQLite database."""
+    data_dir = tmp_path_factory.mktemp("source")
+    engine = make_engine(Settings(data_dir=data_dir, database_url=None, _env_file=None))  # type: ignore[call-arg]
+    migrations.upgrade(engine)
+    new_user(engine)
+    engine.dispose()
+    return service.take_backup(f"sqlite:///{data_dir / 'nexthop.db'}", data_dir / "b", 1)
+
+
+def damaged(kind: str, whole: bytes) -> bytes:
+    if kind == "truncated":
+        return whole[: len(whole) // 2]
+    if kind == "random":
+        return os.urandom(len(whole) // 4)
+    if kind == "empty":
+        return b""
+    conn = sqlite3.connect(":memory:")  # "foreign": someone else's SQLite database
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.execute("INSERT INTO notes VALUES ('not ours')")
+    return conn.serialize()
+
+
+def restore_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from backend.__main__ import main
+
+    code = main(["restore", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("truncated", "is damaged"),
+        ("random", "is not a Nexthop backup"),
+        ("empty", "is not a Nexthop backup"),
+        ("foreign", "is an SQLite database but not a Nexthop one"),
+    ],
+)
+def test_a_damaged_or_foreign_sqlite_backup_is_refused_in_one_line_leaving_nothing(
+    sqlite_backup: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, says: str
+) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(damaged(kind, sqlite_backup.read_bytes()))
+    new = tmp_path / "deep" / "new"
+    code, out, err = restore_cli(str(bad), "--data-dir", str(new), capsys=capsys)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"nexthop: {bad} ")
+    assert (err.count("\n"), err[-1]) == (1, "\n"), err
+    assert says in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.db"]
+    # An empty directory made for it (a volume, say) stays as it was: empty.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = restore_cli(str(bad), "--data-dir", str(empty), capsys=capsys)
+    assert (code, out, err.count("\n")) == (1, "", 1)
+    assert says in err
+    assert list(empty.iterdir()) == []
+
+
+def test_a_sound_sqlite_backup_restores_into_a_new_or_empty_directory(
+    sqlite_backup: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for target in (tmp_path / "deep" / "new", tmp_path / "empty"):
+        target.parent.mkdir(exist_ok=True)
+        if target.name == "empty":
+            target.mkdir()
+        code, out, err = restore_cli(str(sqlite_backup), "--data-dir", str(target), capsys=capsys)
+        assert (code, err) == (0, ""), err
+        assert out.startswith(f"restored into {target / 'nexthop.db'};")
+        assert [p.name for p in target.iterdir()] == ["nexthop.db"]
+        assert sqlite_problems(target / "nexthop.db") == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep", "empty"]
+
+
+def test_a_damaged_or_foreign_pg_dump_is_refused_in_one_line_leaving_the_database_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for source_url in _postgres_database():
+        engine = create_engine(source_url)
+        migrations.upgrade(engine)
+        new_user(engine)
+        engine.dispose()
+        dump = service.take_backup(source_url, tmp_path / "b", 1)
+        whole = dump.read_bytes()
+        foreign = tmp_path / "foreign.pgdump"
+        with create_engine(source_url).begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+        foreign.write_bytes(service.take_backup(source_url, tmp_path / "f", 1).read_bytes())
+    truncated, clipped = tmp_path / "truncated.pgdump", tmp_path / "clipped.pgdump"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    # Its table of contents whole, the last table's data cut: pg_restore starts, then stops.
+    clipped.write_bytes(whole[:-100])
+    garbage = tmp_path / "garbage.pgdump"
+    garbage.write_bytes(service.PGDUMP_MAGIC + os.urandom(4000))
+    cases = [
+        (truncated, "is damaged"),
+        (clipped, "pg_restore failed"),
+        (garbage, "is damaged"),
+        (foreign, "not of a Nexthop"),
+    ]
+    for target_url in _postgres_database():
+        for bad, says in cases:
+            code, out, err = restore_cli(str(bad), "--database-url", target_url, capsys=capsys)
+            assert (code, out, err.count("\n")) == (1, "", 1), err
+            assert err.startswith("nexthop: ")
+            assert says in err
+            target = create_engine(target_url)
+            try:
+                with target.connect() as conn:
+                    tables = conn.execute(
+                        text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+                    ).scalar_one()
+            finally:
+                target.dispose()
+            assert tables == 0, f"{bad.name} left {tables} tables behind"

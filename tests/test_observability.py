@@ -7,6 +7,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import statistics
 import subprocess
 import sys
@@ -16,9 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine
 from starlette.types import Receive, Scope, Send
 
@@ -26,7 +29,7 @@ from backend.config import Settings
 from backend.db import make_engine
 from backend.main import create_app
 from backend.observability.logs import REQUEST_ID, JsonFormatter, RequestIdFilter
-from backend.observability.metrics import build_metrics
+from backend.observability.metrics import build_metrics, forget_dead_workers
 from backend.observability.middleware import (
     RequestObservability,
     incoming_request_id,
@@ -34,7 +37,8 @@ from backend.observability.middleware import (
 )
 from tests import factories
 from tests.conftest import Api, new_user
-from tests.live_server import ROOT
+from tests.live_server import ROOT, served
+from tests.test_crash_safety import fresh_database
 
 MISSING = "0190a0a0-0000-7000-8000-00000000dead"
 HEX32 = r"[0-9a-f]{32}"
@@ -320,6 +324,58 @@ def test_metrics_behind_a_bearer_token(settings: Settings, engine: Engine) -> No
         assert "nexthop_http_requests_total" in ok.text
 
 
+def scraped(base: str) -> dict[tuple[str, tuple[str, ...]], float]:
+    """(sample name, label values) -> value, from one scrape on a connection of its own."""
+    families = text_string_to_metric_families(httpx.get(f"{base}/metrics", timeout=10).text)
+    return {
+        (sample.name, tuple(sample.labels.values())): sample.value
+        for family in families
+        for sample in family.samples
+    }
+
+
+def test_several_workers_answer_metrics_for_the_whole_server(db_kind: str, tmp_path: Path) -> None:
+    """Each scrape reaches one worker; every one must report the server's total, not its own
+    share (which made a counter go 4, 28, 4 between scrapes)."""
+    threads = Settings(_env_file=None).worker_threads  # type: ignore[call-arg]
+    temp = tmp_path / "tmp"  # where `serve` makes (and removes) its metrics directory
+    temp.mkdir()
+    ready = ("nexthop_http_requests_total", ("GET", "/readyz", "200"))
+    limit = ("nexthop_worker_threads", ("limit",))
+    for database in fresh_database(db_kind, tmp_path):
+        env = {**database.env, "NEXTHOP_METRICS_ENABLED": "true", "TMPDIR": str(temp)}
+        with served(env, workers=2) as base:
+            deadline = time.monotonic() + 30
+            while scraped(base).get(limit) != 2 * threads:  # both workers up and sampled
+                assert time.monotonic() < deadline, "the second worker did not report"
+                time.sleep(0.2)
+            seen, expected = [], []
+            for round_ in range(1, 5):
+                for _ in range(10):  # a connection each: the kernel hands it to either worker
+                    assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
+                for _ in range(4):
+                    sample = scraped(base)
+                    seen.append(sample.get(ready))
+                    expected.append(10.0 * round_)
+                    # Only the scrape itself is in progress, whichever worker answers it.
+                    assert sample[("nexthop_http_requests_in_progress", ())] == 1.0
+            assert seen == expected
+            (metrics_dir,) = temp.glob("nexthop-metrics-*")
+            counted_by = {f.name.split("_")[1] for f in metrics_dir.glob("counter_*.db")}
+            assert len(counted_by) == 2, "one worker answered every request: nothing proven"
+    assert list(temp.iterdir()) == []  # removed when serving ended
+
+
+def test_a_killed_workers_live_gauges_are_forgotten_its_counts_kept(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    names = [f"gauge_livesum_{dead}.db", f"counter_{dead}.db", f"gauge_livesum_{os.getpid()}.db"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    forget_dead_workers(str(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[1:])
+
+
 def test_route_template_falls_back_for_unmatched_requests() -> None:
     assert route_template({"type": "http"}) == "unmatched"
 
@@ -373,7 +429,7 @@ def test_the_middleware_costs_microseconds_per_request(
 ) -> None:
     if db_kind != "sqlite":
         pytest.skip("measured once; no database involved")
-    _, metrics = build_metrics(engine)
+    metrics = build_metrics(engine).http
     access = logging.getLogger("nexthop.access")
     sink = logging.StreamHandler(io.StringIO())
     sink.setFormatter(JsonFormatter())

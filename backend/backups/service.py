@@ -12,6 +12,8 @@ app goes on writing; restored with `pg_restore` into an empty database.
 import fcntl
 import logging
 import os
+import re
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -30,6 +32,7 @@ log = logging.getLogger("nexthop.backups")
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
 LOCK_NAME = ".backup.lock"
+DB_NAME = "nexthop.db"  # in the data dir, as Settings names it
 
 
 class BackupError(RuntimeError):
@@ -162,38 +165,82 @@ def backup_kind(path: Path) -> str:
 
 
 def restore_sqlite(backup: Path, data_dir: Path) -> Path:
-    """The backup as `<data_dir>/nexthop.db`; the directory must be new or empty."""
+    """The backup as `<data_dir>/nexthop.db`; the directory must be new or empty.
+
+    The copy is checked before it is put in place, so a backup that is not a whole Nexthop
+    database leaves nothing behind: no new directory, and an empty one still empty."""
     if backup_kind(backup) != "sqlite":
         raise BackupError(f"{backup} is a PostgreSQL dump: restore it with --database-url.")
     if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
         raise BackupError(f"{data_dir} is not empty; restore into a new data directory.")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    target = data_dir / "nexthop.db"
-    partial = data_dir / ".nexthop.db.partial"
+    target = data_dir / DB_NAME
+    if data_dir.is_dir():
+        # Made by the operator (perhaps a mount point, which cannot be renamed): kept as it is,
+        # the copy staged inside it under a hidden name.
+        _copy_checked(backup, data_dir / f".{DB_NAME}.partial", target)
+        return target
+    # A new directory: staged beside where it goes, renamed into place once whole.
+    anchor = _nearest_existing(data_dir.parent)
+    stage = anchor / f".{data_dir.name}.restoring-{secrets.token_hex(4)}"
+    stage.mkdir()
     try:
-        shutil.copyfile(backup, partial)
-        conn = sqlite3.connect(partial)
-        try:
-            problems = _integrity_problems(conn)
-        finally:
-            conn.close()
-        if problems:
-            raise BackupError(f"{backup} is not sound: {problems[:5]}")
-        _fsync(partial)
-        partial.replace(target)
-        _fsync(data_dir)
-    finally:
-        partial.unlink(missing_ok=True)
+        _copy_checked(backup, stage / f".{DB_NAME}.partial", stage / DB_NAME)
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        stage.rename(data_dir)
+        _fsync(data_dir.parent)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
     return target
 
 
+def _copy_checked(backup: Path, partial: Path, target: Path) -> None:
+    """`backup` copied to `partial`, checked, synced and renamed to `target`; else no trace."""
+    try:
+        shutil.copyfile(backup, partial)
+        _check_nexthop_sqlite(partial, backup)
+        _fsync(partial)
+        partial.replace(target)
+        _fsync(target.parent)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _check_nexthop_sqlite(copy: Path, backup: Path) -> None:
+    """Whole (SQLite's own checks) and Nexthop's (its migrations' table), or BackupError."""
+    try:
+        conn = sqlite3.connect(copy)
+        try:
+            problems = _integrity_problems(conn)
+            nexthop = conn.execute(
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:  # a header SQLite accepts over pages it cannot read
+        raise BackupError(f"{backup} is damaged (SQLite: {exc}); use another backup.") from None
+    if problems:
+        raise BackupError(f"{backup} is damaged ({problems[0]}); use another backup.")
+    if nexthop is None:
+        raise BackupError(f"{backup} is an SQLite database but not a Nexthop one.")
+
+
+def _nearest_existing(path: Path) -> Path:
+    path = path.absolute()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
 def restore_postgres(backup: Path, database_url: str) -> None:
-    """The dump into an existing, empty database (create it first: `createdb`)."""
+    """The dump into an existing, empty database (create it first: `createdb`), in one
+    transaction: a dump that breaks off part way leaves the database as empty as it was."""
     if backup_kind(backup) != "postgresql":
         raise BackupError(f"{backup} is an SQLite backup: restore it with --data-dir.")
     url = normalize_url(database_url)
     if url.get_backend_name() != "postgresql":
         raise BackupError("--database-url must name a PostgreSQL database.")
+    _check_nexthop_dump(backup)
     engine = create_engine(url)
     try:
         tables = inspect(engine).get_table_names()
@@ -210,6 +257,18 @@ def restore_postgres(backup: Path, database_url: str) -> None:
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BackupError(f"pg_restore failed: {done.stderr.strip()}")
+
+
+def _check_nexthop_dump(backup: Path) -> None:
+    """The dump's table of contents readable and naming Nexthop's migrations' table."""
+    listed = subprocess.run(
+        [_pg_tool("pg_restore"), "--list", str(backup)], capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    if listed.returncode != 0:
+        raise BackupError(f"{backup} is damaged: {listed.stderr.strip()}")
+    if not re.search(r"^\d+; \d+ \d+ TABLE \S+ alembic_version( |$)", listed.stdout, re.M):
+        raise BackupError(f"{backup} is a pg_dump but not of a Nexthop database.")
 
 
 @contextmanager
