@@ -1,0 +1,119 @@
+"""What a failed database call means for whoever made it, decided in one place.
+
+Every path meets the database through one of two doors: SQLAlchemy (sessions, `engine.begin`),
+which wraps the driver's errors in its own (`OperationalError(orig=...)`), or the driver itself
+(the kept statements of backend.prepared, the token lookup and reads of backend.reads,
+connecting through `raw_connection`, SQLite's writer lock), which raises psycopg's or sqlite3's
+errors as they are. `classify` reads both, by SQLSTATE or SQLite result code rather than by
+message, and says:
+
+- `busy`: the database is there but could not take this now (a lock past its timeout, a
+  deadlock or serialization failure, too many connections): retry in a moment;
+- `unreachable`: the connection was refused or lost (the server is stopped, restarting or
+  shutting down): retry in a few seconds;
+- `disk_full`: the disk the database writes to is full: nothing was written, and retrying
+  will not help until someone frees space;
+- nothing: not the database's condition but our bug (bad SQL, a constraint a service should
+  have checked), which stays a 500 with its traceback.
+
+backend.errors turns these into problem documents (503 with Retry-After, 507).
+"""
+
+import errno
+import sqlite3
+from enum import StrEnum
+
+import psycopg
+from sqlalchemy import exc as sa
+
+
+class Failure(StrEnum):
+    busy = "busy"
+    unreachable = "unreachable"
+    disk_full = "disk_full"
+
+
+# PostgreSQL: SQLSTATE (or its two-character class) -> what it means here. Only conditions of
+# the server, never of the statement: a syntax error or a value out of range is ours (500) or
+# the client's (a service's 4xx), not an outage.
+_SQLSTATES = {
+    "53100": Failure.disk_full,  # disk_full: "could not extend file", "No space left on device"
+    "53": Failure.busy,  # insufficient resources: out of memory, too many connections
+    "40": Failure.busy,  # transaction rollback: deadlock detected, serialization failure
+    "55P03": Failure.busy,  # lock_not_available (lock_timeout)
+    "57014": Failure.busy,  # query_canceled (statement_timeout)
+    "08": Failure.unreachable,  # connection exception
+    "57": Failure.unreachable,  # operator intervention: shutdown, crash, cannot connect now
+    "58": Failure.unreachable,  # system error: I/O error on the server
+}
+
+# SQLite primary result codes (https://sqlite.org/rescode.html) -> what they mean here.
+_SQLITE_CODES = {
+    13: Failure.disk_full,  # SQLITE_FULL: "database or disk is full"
+    5: Failure.busy,  # SQLITE_BUSY: "database is locked", past the busy timeout
+    6: Failure.busy,  # SQLITE_LOCKED
+    7: Failure.busy,  # SQLITE_NOMEM
+    8: Failure.unreachable,  # SQLITE_READONLY: the file or its disk became read-only
+    10: Failure.unreachable,  # SQLITE_IOERR
+    14: Failure.unreachable,  # SQLITE_CANTOPEN: "unable to open database file"
+    15: Failure.unreachable,  # SQLITE_PROTOCOL
+}
+# sqlite3 errors made in Python (backend.writer_lock's) carry no result code.
+_SQLITE_MESSAGES = {
+    "database or disk is full": Failure.disk_full,
+    "database is locked": Failure.busy,
+    "database table is locked": Failure.busy,
+    "unable to open database file": Failure.unreachable,
+    "disk i/o error": Failure.unreachable,
+}
+
+
+def classify(exc: BaseException) -> Failure | None:
+    """What `exc`, or the error it was raised from, says about the database; None if nothing."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        found = _classify_one(current)
+        if found is not None:
+            return found
+        current = current.orig if isinstance(current, sa.DBAPIError) else current.__cause__
+    return None
+
+
+def _classify_one(exc: BaseException) -> Failure | None:
+    if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+        return Failure.unreachable
+    if isinstance(exc, sa.TimeoutError):  # no pooled connection came free in pool_timeout
+        return Failure.busy
+    if isinstance(exc, sa.DisconnectionError):
+        return Failure.unreachable
+    if isinstance(exc, psycopg.Error):
+        return _postgres(exc)
+    if isinstance(exc, sqlite3.Error):
+        return _sqlite(exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return Failure.disk_full
+    return None
+
+
+def _postgres(exc: psycopg.Error) -> Failure | None:
+    state = exc.sqlstate
+    if state is None:
+        # Raised by the client library itself: the connection failed or was lost.
+        return Failure.unreachable if isinstance(exc, psycopg.OperationalError) else None
+    return _SQLSTATES.get(state) or _SQLSTATES.get(state[:2])
+
+
+def _sqlite(exc: sqlite3.Error) -> Failure | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return _SQLITE_CODES.get(code & 0xFF)  # extended codes keep the primary in the low byte
+    return _SQLITE_MESSAGES.get(str(exc).lower())
+
+
+def one_line(exc: BaseException) -> str:
+    """The driver's error, short enough for one log line (libpq's messages span several)."""
+    orig = exc.orig if isinstance(exc, sa.DBAPIError) and exc.orig is not None else exc
+    text = " ".join(str(orig).split())
+    return f"{type(orig).__name__}: {text[:300]}"
