@@ -16,15 +16,21 @@ message, and says:
 - nothing: not the database's condition but our bug (bad SQL, a constraint a service should
   have checked), which stays a 500 with its traceback.
 
-backend.errors turns these into problem documents (503 with Retry-After, 507).
+backend.errors turns these into problem documents (503 with Retry-After, 507); the background
+loops (webhook deliveries, scheduled backups) log one line per outage with `OutageLog` and keep
+going.
 """
 
 import errno
+import logging
 import sqlite3
+import time
 from enum import StrEnum
 
 import psycopg
+from sqlalchemy import Engine
 from sqlalchemy import exc as sa
+from sqlalchemy.pool import PoolProxiedConnection
 
 
 class Failure(StrEnum):
@@ -117,3 +123,57 @@ def one_line(exc: BaseException) -> str:
     orig = exc.orig if isinstance(exc, sa.DBAPIError) and exc.orig is not None else exc
     text = " ".join(str(orig).split())
     return f"{type(orig).__name__}: {text[:300]}"
+
+
+# --- Statements run straight on the driver ------------------------------------------------
+
+
+def discard_if_lost(engine: Engine, pooled: PoolProxiedConnection, exc: BaseException) -> None:
+    """What SQLAlchemy does when a statement it runs finds its connection lost, for statements
+    we run on the driver's connection ourselves: that connection is thrown away, and with it
+    every pooled connection opened before it (a server that restarted dropped them all), so
+    that the next checkouts connect afresh rather than each failing once."""
+    driver_connection = pooled.dbapi_connection
+    if driver_connection is None or not isinstance(exc, engine.dialect.loaded_dbapi.Error):
+        return
+    if engine.dialect.is_disconnect(exc, driver_connection, None):
+        # Pool._invalidate is what Connection._handle_dbapi_exception calls; no public API
+        # marks a pool's older connections stale.
+        engine.pool._invalidate(pooled, exc)  # noqa: SLF001
+
+
+# --- Background loops ---------------------------------------------------------------------
+
+
+class OutageLog:
+    """For a loop that runs on its own (webhook deliveries, scheduled backups): one line when
+    its work starts failing for want of the database or of disk space, one when it works
+    again, rather than a traceback on every tick."""
+
+    def __init__(self, log: logging.Logger, what: str) -> None:
+        self.log = log
+        self.what = what
+        self._since: float | None = None
+
+    def failed(self, exc: BaseException) -> bool:
+        """True if `exc` was the database's condition (logged, once per outage); False if it
+        is a bug for the caller to log in full."""
+        failure = classify(exc)
+        if failure is None:
+            return False
+        if self._since is None:
+            self._since = time.monotonic()
+            full = failure is Failure.disk_full
+            why = "the disk is full" if full else f"the database is {failure}"
+            self.log.warning(
+                "%s paused: %s (%s); trying again until it works",
+                self.what, why, one_line(exc),
+            )  # fmt: skip
+        return True
+
+    def worked(self) -> None:
+        if self._since is not None:
+            seconds = time.monotonic() - self._since
+            self._since = None
+            # A warning too: it closes what the "paused" warning opened, at any log level.
+            self.log.warning("%s resumed after %.0f s", self.what, seconds)

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.fields import utcnow
+from backend.outages import OutageLog
 from backend.prepared import Prepared
 from backend.reads import Reads
 from backend.webhooks import retries, signing, targets
@@ -105,6 +106,8 @@ class WebhookWorker:
         self._pruned_at: datetime | None = None
         # One TLS context for every delivery: building one loads the CA bundle.
         self._tls = ssl.create_default_context()
+        # While the database is down (or its disk full) every poll fails: one line for that.
+        self._outage = OutageLog(log, "webhook deliveries")
 
     # --- Life cycle (on the event loop) -----------------------------------------------
 
@@ -132,8 +135,10 @@ class WebhookWorker:
             self._wake.clear()
             try:
                 worked = await self.run_once()
-            except Exception:  # noqa: BLE001 - a bad moment must not end the worker
-                log.exception("webhook worker pass failed")
+                self._outage.worked()
+            except Exception as exc:  # noqa: BLE001 - a bad moment must not end the worker
+                if not self._outage.failed(exc):
+                    log.exception("webhook worker pass failed")
                 worked = False
             if not worked:
                 with contextlib.suppress(TimeoutError):
