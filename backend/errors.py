@@ -166,10 +166,14 @@ def install_handlers(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         return problem_response(409, "The change conflicts with existing data.", code="conflict")
 
-    async def on_database(_: Request, exc: Exception) -> Response:
+    async def on_database(request: Request, exc: Exception) -> Response:
         failure = outages.classify(exc)
         if failure is None:
             raise exc  # our bug, not the database's condition: the 500 below, with its traceback
+        if failure is Failure.disk_full:
+            disk: outages.DiskWatch | None = getattr(request.app.state, "disk", None)
+            if disk is not None:
+                disk.saw_full()
         log.error("database %s: %s", failure.replace("_", " "), outages.one_line(exc))
         return database_problem(failure)
 

@@ -18,14 +18,18 @@ message, and says:
 
 backend.errors turns these into problem documents (503 with Retry-After, 507); the background
 loops (webhook deliveries, scheduled backups) log one line per outage with `OutageLog` and keep
-going.
+going; /readyz asks `DiskWatch`.
 """
 
 import errno
 import logging
+import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
+from typing import Any
 
 import psycopg
 from sqlalchemy import Engine
@@ -142,6 +146,60 @@ def discard_if_lost(engine: Engine, pooled: PoolProxiedConnection, exc: BaseExce
         engine.pool._invalidate(pooled, exc)  # noqa: SLF001
 
 
+# --- A full disk, for /readyz -------------------------------------------------------------
+
+# Less free space than this where SQLite's file lives, and /readyz says the disk is full: a
+# write transaction (its pages in the write-ahead log, then the checkpoint) needs some room.
+MIN_FREE_BYTES = 4 * 1024 * 1024
+# How long a disk-full error keeps /readyz at 503: PostgreSQL's disk is out of our sight, so
+# the last error is all this process knows of it.
+REMEMBER_SECONDS = 60.0
+
+
+class DiskWatch:
+    """Whether the database's disk is full, as far as this process can tell."""
+
+    def __init__(
+        self,
+        sqlite_dir: Path | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        min_free_bytes: int = MIN_FREE_BYTES,
+    ) -> None:
+        self.sqlite_dir = sqlite_dir
+        self.clock = clock
+        self.min_free_bytes = min_free_bytes
+        self._full_at: float | None = None
+
+    def saw_full(self) -> None:
+        self._full_at = self.clock()
+
+    def problem(self) -> dict[str, Any] | None:
+        """Why the disk counts as full (`detail` and members for the problem), or None."""
+        if self.sqlite_dir is not None:
+            try:
+                free = shutil.disk_usage(self.sqlite_dir).free
+            except OSError:
+                free = None
+            if free is not None and free < self.min_free_bytes:
+                return {
+                    "detail": f"The disk holding the database has {free} bytes free.",
+                    "free_bytes": free,
+                }
+        if self._full_at is not None and self.clock() - self._full_at < REMEMBER_SECONDS:
+            ago = round(self.clock() - self._full_at)
+            return {"detail": f"A write found the database's disk full {ago} s ago."}
+        return None
+
+
+def sqlite_dir(engine: Engine) -> Path | None:
+    """The directory of the engine's SQLite file; None for PostgreSQL or memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database).resolve().parent
+
+
 # --- Background loops ---------------------------------------------------------------------
 
 
@@ -150,9 +208,10 @@ class OutageLog:
     its work starts failing for want of the database or of disk space, one when it works
     again, rather than a traceback on every tick."""
 
-    def __init__(self, log: logging.Logger, what: str) -> None:
+    def __init__(self, log: logging.Logger, what: str, disk: DiskWatch | None = None) -> None:
         self.log = log
         self.what = what
+        self.disk = disk
         self._since: float | None = None
 
     def failed(self, exc: BaseException) -> bool:
@@ -161,6 +220,8 @@ class OutageLog:
         failure = classify(exc)
         if failure is None:
             return False
+        if failure is Failure.disk_full and self.disk is not None:
+            self.disk.saw_full()
         if self._since is None:
             self._since = time.monotonic()
             full = failure is Failure.disk_full

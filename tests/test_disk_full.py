@@ -1,5 +1,5 @@
 """A full disk: a write answers 507 problem+json saying so (not a 503 "busy, retry shortly"),
-saves nothing, and reads go on.
+saves nothing, reads go on, and /readyz reports it.
 
 Real errors, without filling the real disk: SQLite's own SQLITE_FULL, from a connection whose
 `max_page_count` is the database's size; on PostgreSQL the server's own error with SQLSTATE
@@ -7,6 +7,7 @@ Real errors, without filling the real disk: SQLite's own SQLITE_FULL, from a con
 uses when it cannot extend a file.
 """
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from backend import migrations
 from backend.config import Settings
 from backend.db import make_engine
 from backend.main import create_app
+from backend.outages import DiskWatch
 from tests.conftest import new_user
 
 PROBLEM = "application/problem+json"
@@ -28,8 +30,8 @@ CONTACTS = "/api/v1/contacts"
 
 @pytest.fixture
 def full_client(db_kind: str, settings: Settings, engine: Engine, tmp_path: Path) -> Iterator[Any]:
-    """A client of an app of its own as a new user whose contact creates find the disk full,
-    once two have gone in."""
+    """A client of an app of its own (its readiness is nobody else's) as a new user whose
+    contact creates find the disk full, once two have gone in."""
     if db_kind == "sqlite":
         yield from _sqlite_full(tmp_path)
     else:
@@ -87,6 +89,7 @@ def _postgres_full(settings: Settings, engine: Engine) -> Iterator[Any]:
 
 def test_a_write_on_a_full_disk_is_a_507_that_says_so(full_client: TestClient) -> None:
     client = full_client
+    assert client.get("/readyz").status_code == 200
     # SQLite fills the pages it has before it needs another: create until it does.
     created = 2
     for i in range(500):
@@ -109,3 +112,29 @@ def test_a_write_on_a_full_disk_is_a_507_that_says_so(full_client: TestClient) -
     listed = client.get(CONTACTS)
     assert listed.status_code == 200
     assert listed.json()["total"] == created
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.headers["content-type"] == PROBLEM
+    body = ready.json()
+    assert (body["database"], body["storage"]) == ("ok", "full")
+    assert body["detail"].startswith("A write found the database's disk full ")
+
+
+def test_readiness_forgets_a_full_disk_a_minute_on() -> None:
+    now = [1000.0]
+    disk = DiskWatch(None, clock=lambda: now[0])
+    assert disk.problem() is None
+    disk.saw_full()
+    now[0] += 59
+    assert disk.problem() == {"detail": "A write found the database's disk full 59 s ago."}
+    now[0] += 1
+    assert disk.problem() is None
+
+
+def test_readiness_says_full_when_the_sqlite_disk_has_almost_no_room(tmp_path: Path) -> None:
+    free = shutil.disk_usage(tmp_path).free
+    assert DiskWatch(tmp_path, min_free_bytes=free // 2).problem() is None
+    problem = DiskWatch(tmp_path, min_free_bytes=free * 2).problem()
+    assert problem is not None
+    assert problem["free_bytes"] <= free * 2
+    assert problem["detail"].startswith("The disk holding the database has ")

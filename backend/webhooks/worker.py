@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.fields import utcnow
-from backend.outages import OutageLog
+from backend.outages import DiskWatch, OutageLog
 from backend.prepared import Prepared
 from backend.reads import Reads
 from backend.webhooks import retries, signing, targets
@@ -95,6 +95,7 @@ class WebhookWorker:
         reads: Reads,
         write_engine: Engine,
         settings: Settings,
+        disk: DiskWatch | None = None,
     ) -> None:
         self.engine = engine
         self.reads = reads
@@ -107,7 +108,7 @@ class WebhookWorker:
         # One TLS context for every delivery: building one loads the CA bundle.
         self._tls = ssl.create_default_context()
         # While the database is down (or its disk full) every poll fails: one line for that.
-        self._outage = OutageLog(log, "webhook deliveries")
+        self._outage = OutageLog(log, "webhook deliveries", disk)
 
     # --- Life cycle (on the event loop) -----------------------------------------------
 
