@@ -209,7 +209,10 @@ class WebhookWorker:
     def _record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
         with Session(self.write_engine) as session, session.begin():
-            for outcome in outcomes:
+            # In id order, the order every other multi-row write of deliveries locks them in
+            # (webhooks.service.locked_in_id_order): two transactions that each hold a row the
+            # other wants next would deadlock.
+            for outcome in sorted(outcomes, key=lambda o: o.job.id):
                 session.execute(
                     update(deliveries)
                     .where(deliveries.c.id == outcome.job.id)
