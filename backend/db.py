@@ -1,5 +1,6 @@
 """Engine and session wiring for SQLite (embedded default) and PostgreSQL."""
 
+import logging
 import os
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
@@ -11,9 +12,12 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
 
+from backend import outages
 from backend.config import Settings
 from backend.writer_lock import WriterLock
 from backend.writer_lock import install as writer_lock_events
+
+log = logging.getLogger("nexthop")
 
 # Write sessions ask SQLite for the write lock up front (BEGIN IMMEDIATE). A deferred
 # transaction that reads and then writes cannot wait for the lock: SQLite answers "database is
@@ -120,11 +124,25 @@ async def _close(session: Session) -> None:
     if not session.in_transaction() or is_sqlite(session.get_bind()):  # type: ignore[arg-type]
         # Nothing checked out, or an SQLite file: ending a transaction there costs
         # microseconds, less than the thread hop.
-        session.close()
+        end_session(session)
         return
     # Returning a connection rolls it back: I/O, so off the loop. A limiter of its own, so the
     # return never waits behind request threads that may be waiting for this very connection.
-    await anyio.to_thread.run_sync(session.close, limiter=anyio.CapacityLimiter(1))
+    await anyio.to_thread.run_sync(end_session, session, limiter=anyio.CapacityLimiter(1))
+
+
+def end_session(session: Session) -> None:
+    """Closes the session. If the server dropped its connection after the work was done (a
+    read's session closes after its response has gone out), the rollback fails: nothing is
+    lost, and raising would only make uvicorn close the client's connection. SQLAlchemy has
+    already thrown the connection away; the session lets go of the rest without SQL."""
+    try:
+        session.close()
+    except Exception as exc:
+        if outages.classify(exc) is None:
+            raise
+        log.warning("session ended without its rollback: %s", outages.one_line(exc))
+        session.invalidate()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

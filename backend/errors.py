@@ -2,16 +2,21 @@
 
 import logging
 import re
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import exc as sa
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend import outages
+from backend.outages import Failure
 from backend.responses import json_bytes
 
 log = logging.getLogger("nexthop")
@@ -161,20 +166,56 @@ def install_handlers(app: FastAPI) -> None:
         log.warning("integrity error: %s", exc.orig)
         return problem_response(409, "The change conflicts with existing data.", code="conflict")
 
-    @app.exception_handler(OperationalError)
-    async def on_operational(_: Request, exc: OperationalError) -> Response:
-        log.error("database unavailable: %s", exc.orig)
-        return problem_response(
-            503,
-            "The database is busy or unreachable; retry shortly.",
-            code="unavailable",
-            headers={"Retry-After": "1"},
-        )
+    async def on_database(request: Request, exc: Exception) -> Response:
+        failure = outages.classify(exc)
+        if failure is None:
+            raise exc  # our bug, not the database's condition: the 500 below, with its traceback
+        if failure is Failure.disk_full:
+            disk: outages.DiskWatch | None = getattr(request.app.state, "disk", None)
+            if disk is not None:
+                disk.saw_full()
+        log.error("database %s: %s", failure.replace("_", " "), outages.one_line(exc))
+        return database_problem(failure)
+
+    # Wherever the error comes from: SQLAlchemy's wrapping, or the driver's own from the
+    # statements run on it directly (backend.prepared, backend.reads) and from connecting.
+    # Answered here rather than by the catch-all below, which re-raises for the server, and
+    # uvicorn then closes the connection: the client's next request on it was reset.
+    for kind in DATABASE_ERRORS:
+        app.add_exception_handler(kind, on_database)
 
     @app.exception_handler(Exception)
     async def on_unexpected(_: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
         return problem_response(500, "Something went wrong on our side.", code="internal")
+
+
+DATABASE_ERRORS = (
+    sa.DBAPIError, sa.TimeoutError, sa.DisconnectionError, psycopg.Error, sqlite3.Error,
+)  # fmt: skip
+
+
+def database_problem(failure: Failure) -> Response:
+    """503 with Retry-After while the database is busy or out of reach; 507 on a full disk,
+    where retrying will not help until space is freed."""
+    if failure is Failure.disk_full:
+        return problem_response(
+            507,
+            "The database's disk is full, so nothing was saved. Try again once space has "
+            "been freed.",
+            code="disk_full",
+            storage="full",
+        )
+    busy = failure is Failure.busy
+    return problem_response(
+        503,
+        "The database is busy; retry shortly."
+        if busy
+        else "The database is unreachable; retry in a few seconds.",
+        code="unavailable",
+        headers={"Retry-After": "1" if busy else "5"},
+        database=str(failure),
+    )
 
 
 # Problem types for the errors Starlette and FastAPI raise themselves.

@@ -38,6 +38,7 @@ from backend.observability.middleware import RequestObservability
 from backend.openapi import install_openapi
 from backend.opportunities.router import router as opportunities_router
 from backend.organizations.router import router as organizations_router
+from backend.outages import DiskWatch, sqlite_dir
 from backend.profiles.router import router as profiles_router
 from backend.ratelimits import dependency as ratelimits
 from backend.ratelimits.service import RateLimiter
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             reads=app.state.reads,
             write_engine=app.state.write_engine,
             settings=settings,
+            disk=app.state.disk,
         )
         webhooks.start()
         if metrics is not None:
@@ -124,6 +126,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.write_engine = write_engine(engine)
     app.state.reads = Reads(engine, settings.worker_threads)
+    # Whether the database's disk is full, for /readyz (backend.outages).
+    app.state.disk = DiskWatch(sqlite_dir(engine))
     metrics = build_metrics(engine) if settings.metrics_enabled else None
     if metrics is not None:
         app.state.metrics_registry = metrics.registry

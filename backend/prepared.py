@@ -8,13 +8,16 @@ the indexed lookup itself: the token lookup took ~0.6 ms of a list request's ~2.
 SQLAlchemy (the dialect's compiler and each column type's bind and result processors), so
 values go in and come out exactly as on the ORM path."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Connection, Select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+
+from backend.outages import discard_if_lost
 
 Processor = Callable[[Any], Any] | None
 
@@ -88,10 +91,14 @@ class Prepared:
     def first_in(self, session: Session, **values: Any) -> Any:
         """`first` inside the session's transaction (begun if it was not): it sees, and
         belongs to, what the session writes. ~10 µs where `session.execute` took ~80."""
-        return self.first(*_transaction_of(session), **values)
+        connection = session.connection()
+        with _lost_invalidates(connection):
+            return self.first(connection.connection.driver_connection, connection.dialect, **values)
 
     def all_in(self, session: Session, **values: Any) -> list[Any]:
-        return self.all(*_transaction_of(session), **values)
+        connection = session.connection()
+        with _lost_invalidates(connection):
+            return self.all(connection.connection.driver_connection, connection.dialect, **values)
 
     def _run(
         self,
@@ -109,6 +116,16 @@ class Prepared:
             cursor.close()
 
 
-def _transaction_of(session: Session) -> tuple[Any, Dialect]:
-    connection = session.connection()
-    return connection.connection.driver_connection, connection.dialect
+@contextmanager
+def _lost_invalidates(connection: Connection) -> Iterator[None]:
+    """A statement run past SQLAlchemy on a session's connection: if the driver finds the
+    connection lost, SQLAlchemy is told, as if it had run the statement itself, so the
+    session ends without trying to roll back on it and the pool drops its older connections."""
+    try:
+        yield
+    except Exception as exc:
+        if not connection.invalidated:
+            discard_if_lost(connection.engine, connection.connection, exc)
+            if not connection.connection.is_valid:
+                connection.invalidate(exc)
+        raise

@@ -23,7 +23,10 @@ import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import PoolProxiedConnection
 
+from backend.db import end_session
+from backend.outages import discard_if_lost
 from backend.prepared import Prepared
 
 T = TypeVar("T")
@@ -110,10 +113,16 @@ class Reading:
             self._connection = connection
         return self._connection
 
+    def lost(self, exc: Exception) -> None:
+        """After an error from the driver: a pooled connection it found lost is thrown away
+        (the session, if any, is SQLAlchemy's to handle)."""
+        if self._pooled is not None:
+            discard_if_lost(self.engine, self._pooled, exc)
+
     def close(self) -> None:
         try:
             if self._session is not None:
-                self._session.close()
+                end_session(self._session)
         finally:
             connection, self._connection = self._connection, None
             try:
@@ -121,8 +130,24 @@ class Reading:
                     connection.execute("ROLLBACK")  # read only: nothing to keep
             finally:
                 if self._pooled is not None:
-                    self._pooled.close()  # back to the pool, which rolls back on PostgreSQL
-                    self._pooled = None
+                    pooled, self._pooled = self._pooled, None
+                    give_back(self.engine, pooled)
+
+
+def give_back(engine: Engine, pooled: PoolProxiedConnection) -> None:
+    """Returns a pooled connection, its transaction ended here rather than by the pool: one the
+    server dropped since the read is then thrown away quietly (the pool, finding it so as it
+    resets it, logs a traceback for each). The pool's own rollback is left with nothing to do
+    (the drivers send none outside a transaction)."""
+    try:
+        if pooled.is_valid:
+            pooled.dbapi_connection.rollback()  # type: ignore[union-attr]
+    except Exception as exc:
+        discard_if_lost(engine, pooled, exc)
+        if pooled.is_valid:  # not a lost connection: an error of ours, not to be hidden
+            raise
+    finally:
+        pooled.close()
 
 
 class Reads:
@@ -146,6 +171,9 @@ class Reads:
         reading = Reading(self.engine, loop_connection)
         try:
             return work(reading)
+        except Exception as exc:
+            reading.lost(exc)
+            raise
         finally:
             reading.close()
 
@@ -160,9 +188,13 @@ class Reads:
     def _pooled_first(self, prepared: Prepared, values: dict[str, Any]) -> Any:
         proxied = self.engine.raw_connection()
         try:
-            return prepared.first(proxied.dbapi_connection, self.dialect, **values)
-        finally:
+            row = prepared.first(proxied.dbapi_connection, self.dialect, **values)
+        except Exception as exc:
+            discard_if_lost(self.engine, proxied, exc)
             proxied.close()
+            raise
+        give_back(self.engine, proxied)
+        return row
 
     def close(self) -> None:
         if self.loop is not None:

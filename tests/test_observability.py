@@ -228,7 +228,12 @@ def test_ready_when_the_database_answers_at_the_current_schema(api: Api) -> None
     response = api.client.get("/readyz")
     assert response.status_code == 200
     body = response.json()
-    assert body == {"status": "ready", "database": "ok", "schema_revision": body["schema_revision"]}
+    assert body == {
+        "status": "ready",
+        "database": "ok",
+        "schema_revision": body["schema_revision"],
+        "storage": "ok",
+    }
     assert body["schema_revision"]
 
 

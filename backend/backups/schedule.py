@@ -2,7 +2,9 @@
 
 The backup runs in a thread of its own (not one of the request threads) and reads the
 database without blocking writers, so requests go on while it runs. The loop sleeps until the
-newest backup is `interval` old, so a restart does not take an extra one.
+newest backup is `interval` old, so a restart does not take an extra one. While the database
+is unreachable (or the disk full) it says so once and tries again every minute, not once per
+interval; any other failure is logged in full and waits an interval.
 """
 
 import logging
@@ -13,23 +15,31 @@ import anyio
 import anyio.to_thread
 
 from backend.backups import rotation, service
+from backend.outages import OutageLog
 
 log = logging.getLogger("nexthop.backups")
 
 # Wake at least this often, so a backup deleted by hand (or another worker's) is noticed.
 MAX_SLEEP_SECONDS = 60.0
+# While the database is unreachable or the disk full: try again this often.
+OUTAGE_RETRY_SECONDS = 60.0
 
 
 async def run_schedule(database_url: str, dest: Path, keep: int, interval: timedelta) -> None:
     limiter = anyio.CapacityLimiter(1)
+    outage = OutageLog(log, "scheduled backups")
     while True:
         try:
             taken = await anyio.to_thread.run_sync(
                 service.take_backup_if_due, database_url, dest, keep, interval, limiter=limiter
             )
+            outage.worked()
             if taken is not None:
                 log.info("scheduled backup taken: %s", taken)
-        except Exception:
+        except Exception as exc:
+            if outage.failed(exc):
+                await anyio.sleep(OUTAGE_RETRY_SECONDS)
+                continue
             log.exception("scheduled backup failed; trying again in one interval")
             await anyio.sleep(interval.total_seconds())
             continue

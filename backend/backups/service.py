@@ -9,6 +9,7 @@ PostgreSQL: `pg_dump --format=custom`, which dumps from one repeatable-read snap
 app goes on writing; restored with `pg_restore` into an empty database.
 """
 
+import errno
 import fcntl
 import logging
 import os
@@ -22,6 +23,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 from sqlalchemy import URL, create_engine, inspect
 
 from backend.backups import rotation
@@ -146,12 +148,26 @@ def _backup_postgres(url: URL, target: Path) -> None:
     try:
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise BackupError(f"pg_dump failed: {done.stderr.strip()}")
+            failed = BackupError(f"pg_dump failed: {done.stderr.strip()}")
+            raise failed from _why_pg_dump_failed(url, done.stderr)
         _fsync(partial)
         partial.replace(target)
         _fsync(target.parent)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _why_pg_dump_failed(url: URL, stderr: str) -> BaseException | None:
+    """What pg_dump's failure says about the database or the disk, as an error of the kind
+    backend.outages recognises (the scheduler then waits for it quietly), or None."""
+    if "No space left on device" in stderr:
+        return OSError(errno.ENOSPC, "No space left on device")
+    uri, _ = _pg_conninfo(url)
+    try:
+        psycopg.connect(uri, password=url.password, connect_timeout=10).close()
+    except psycopg.Error as exc:  # the database is not there: that is why
+        return exc
+    return None
 
 
 def backup_kind(path: Path) -> str:

@@ -24,6 +24,9 @@ class Readiness(BaseModel):
     status: Literal["ready"]
     database: Literal["ok"]
     schema_revision: str | None = Field(description="The migration the database is at.")
+    storage: Literal["ok"] = Field(
+        "ok", description="The database's disk has room (see the 503 for when it has not)."
+    )
 
 
 class NotReady(ProblemError):
@@ -43,10 +46,16 @@ async def health() -> Health:
     "/readyz",
     name="ready",
     summary="Can this process serve requests?",
-    description="200 when the database answers and its schema is the one this code needs; "
-    "else 503 with `database` (`unreachable` or `ok`) and `schema` (what it found).",
+    description="200 when the database answers, its schema is the one this code needs and its "
+    "disk has room; else 503 with `database` (`unreachable` or `ok`) and `schema` (what it "
+    "found), or `storage: full` when the disk is full (SQLite: under 4 MiB free where its "
+    "file lives; either database: a write found it full in the last minute).",
     openapi_extra={"security": []},
-    responses={503: problem_doc("The database is unreachable or its schema is not current.")},
+    responses={
+        503: problem_doc(
+            "The database is unreachable, its schema is not current, or its disk is full."
+        )
+    },
 )
 def ready(request: Request) -> Readiness:
     try:
@@ -66,6 +75,9 @@ def ready(request: Request) -> Readiness:
             database="ok",
             schema=current,
         )
+    full = request.app.state.disk.problem()
+    if full is not None:
+        raise NotReady(headers={"Retry-After": "60"}, database="ok", storage="full", **full)
     return Readiness(status="ready", database="ok", schema_revision=current)
 
 

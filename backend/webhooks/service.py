@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from backend import crud
@@ -107,13 +107,26 @@ def update_webhook(
     return _without_secret(doc)
 
 
+def locked_in_id_order(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The deliveries matching `where`, for a statement that changes several: on PostgreSQL
+    they are locked first, in id order, which is the order the delivery worker updates its
+    batch in (worker._record). Two transactions that lock rows in different orders can each
+    hold the row the other needs next: PostgreSQL saw that deadlock between a retry's UPDATE
+    and the worker. (SQLite has one writer at a time and no FOR UPDATE: there this is just
+    the rows.)"""
+    d = deliveries
+    return d.c.id.in_(select(d.c.id).where(*where).order_by(d.c.id).with_for_update())
+
+
 def _give_up_pending(session: Session, owner: uuid.UUID, webhook_id: uuid.UUID, why: str) -> None:
     session.execute(
         update(deliveries)
         .where(
-            crud.owned(deliveries, owner),
-            deliveries.c.webhook_id == webhook_id,
-            deliveries.c.status == DeliveryStatus.pending.value,
+            locked_in_id_order(
+                crud.owned(deliveries, owner),
+                deliveries.c.webhook_id == webhook_id,
+                deliveries.c.status == DeliveryStatus.pending.value,
+            )
         )
         .values(status=DeliveryStatus.failed.value, next_attempt_at=None, error=why)
     )
@@ -125,7 +138,7 @@ def delete_webhook(
     current = crud.get_row(session, table, owner=owner, row_id=webhook_id, label=LABEL)
     crud.check_version(current["version"], expected_version)
     mine = [crud.owned(deliveries, owner), deliveries.c.webhook_id == webhook_id]
-    session.execute(delete(deliveries).where(*mine))
+    session.execute(delete(deliveries).where(locked_in_id_order(*mine)))
     crud.delete_row(
         session,
         table,
@@ -184,12 +197,15 @@ def retry_deliveries(*, session: Session, owner: uuid.UUID, webhook_id: uuid.UUI
     hook = crud.get_row(session, table, owner=owner, row_id=webhook_id, label=LABEL)
     if not hook["active"]:
         raise Conflict("This webhook is inactive; set active to true first.")
+    again = [DeliveryStatus.pending.value, DeliveryStatus.failed.value]
     result = session.execute(
         update(deliveries)
         .where(
-            crud.owned(deliveries, owner),
-            deliveries.c.webhook_id == webhook_id,
-            deliveries.c.status.in_([DeliveryStatus.pending.value, DeliveryStatus.failed.value]),
+            locked_in_id_order(
+                crud.owned(deliveries, owner),
+                deliveries.c.webhook_id == webhook_id,
+                deliveries.c.status.in_(again),
+            )
         )
         .values(status=DeliveryStatus.pending.value, next_attempt_at=utcnow())
     )

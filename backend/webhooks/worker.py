@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.fields import utcnow
+from backend.outages import DiskWatch, OutageLog
 from backend.prepared import Prepared
 from backend.reads import Reads
 from backend.webhooks import retries, signing, targets
@@ -94,6 +95,7 @@ class WebhookWorker:
         reads: Reads,
         write_engine: Engine,
         settings: Settings,
+        disk: DiskWatch | None = None,
     ) -> None:
         self.engine = engine
         self.reads = reads
@@ -105,6 +107,8 @@ class WebhookWorker:
         self._pruned_at: datetime | None = None
         # One TLS context for every delivery: building one loads the CA bundle.
         self._tls = ssl.create_default_context()
+        # While the database is down (or its disk full) every poll fails: one line for that.
+        self._outage = OutageLog(log, "webhook deliveries", disk)
 
     # --- Life cycle (on the event loop) -----------------------------------------------
 
@@ -132,8 +136,10 @@ class WebhookWorker:
             self._wake.clear()
             try:
                 worked = await self.run_once()
-            except Exception:  # noqa: BLE001 - a bad moment must not end the worker
-                log.exception("webhook worker pass failed")
+                self._outage.worked()
+            except Exception as exc:  # noqa: BLE001 - a bad moment must not end the worker
+                if not self._outage.failed(exc):
+                    log.exception("webhook worker pass failed")
                 worked = False
             if not worked:
                 with contextlib.suppress(TimeoutError):
@@ -203,7 +209,10 @@ class WebhookWorker:
     def _record(self, outcomes: list[Outcome]) -> None:
         now = utcnow()
         with Session(self.write_engine) as session, session.begin():
-            for outcome in outcomes:
+            # In id order, the order every other multi-row write of deliveries locks them in
+            # (webhooks.service.locked_in_id_order): two transactions that each hold a row the
+            # other wants next would deadlock.
+            for outcome in sorted(outcomes, key=lambda o: o.job.id):
                 session.execute(
                     update(deliveries)
                     .where(deliveries.c.id == outcome.job.id)
