@@ -29,12 +29,18 @@ _WAKE_PENDING = "nexthop_webhooks_wake"
 WAKE_LISTENERS: set[Callable[[], None]] = set()
 
 
-# Kept (backend.prepared): it runs on every write of the evented kinds.
+# Kept (backend.prepared): it runs on every write of the evented kinds. On PostgreSQL the
+# endpoints found are locked (FOR KEY SHARE) until the change commits: an endpoint being
+# deleted meanwhile is waited for and then skipped, where a delivery queued for it would fail
+# its foreign key at the delete's commit and turn a good change into a 409. (SQLite has one
+# writer at a time and no row locks; SQLAlchemy leaves the clause out there.)
 _SUBSCRIBED = Prepared(
-    select(webhooks.c.id, webhooks.c.event_types).where(
+    select(webhooks.c.id, webhooks.c.event_types)
+    .where(
         webhooks.c.owner_id == bindparam("owner", type_=webhooks.c.owner_id.type),
         webhooks.c.active == true(),
     )
+    .with_for_update(key_share=True)
 )
 
 
