@@ -25,6 +25,10 @@ log = logging.getLogger("nexthop")
 WRITE_OPTION = "nexthop_write"
 
 
+# Seconds to wait for PostgreSQL to answer a new connection.
+PG_CONNECT_TIMEOUT_S = 10
+
+
 def normalize_url(url: str) -> URL:
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
@@ -52,7 +56,12 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         _configure_sqlite(engine, settings.sqlite_busy_timeout_ms)
         return engine
-    return create_engine(url, pool_pre_ping=False, pool_recycle=1800, **pool)
+    # A server that stops answering (a dropped route, a host gone silent) would otherwise hold
+    # a request for the operating system's TCP timeout, minutes; past this it is a 503.
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    return create_engine(
+        url, pool_pre_ping=False, pool_recycle=1800, connect_args=connect_args, **pool
+    )
 
 
 def writer_lock(engine: Engine) -> WriterLock | None:

@@ -103,3 +103,45 @@ def test_a_full_disk_anywhere_and_what_an_error_was_raised_from() -> None:
     assert classify(backup_failed) == Failure.unreachable
     assert classify(BackupError("pg_dump failed: permission denied for table")) is None
     assert classify(RuntimeError("a bug")) is None
+
+
+def test_a_database_server_that_never_answers_is_a_503_within_the_connect_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host gone silent (packets dropped, not refused) used to hold a request for the
+    operating system's TCP timeout: minutes. Here the kernel completes the handshake of a
+    socket nobody accepts from, so the client waits for an answer that never comes."""
+    import socket
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from backend import db
+    from backend.config import Settings
+    from backend.main import create_app
+
+    monkeypatch.setattr(db, "PG_CONNECT_TIMEOUT_S", 1)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    url = f"postgresql://nobody@127.0.0.1:{silent.getsockname()[1]}/nothing"
+    engine = db.make_engine(Settings(data_dir=tmp_path, database_url=url, _env_file=None))  # type: ignore[call-arg]
+    answer: dict[str, object] = {}
+
+    def ask() -> None:
+        client = TestClient(create_app(Settings(data_dir=tmp_path, database_url=url), engine))
+        started = time.monotonic()
+        answer["status"] = client.get("/readyz").status_code
+        answer["seconds"] = time.monotonic() - started
+
+    try:
+        asking = threading.Thread(target=ask, daemon=True)
+        asking.start()
+        asking.join(15)
+        assert not asking.is_alive(), "still waiting for a server that never answers"
+    finally:
+        silent.close()
+        engine.dispose()
+    assert answer["status"] == 503
+    assert float(answer["seconds"]) < 5  # type: ignore[arg-type]
