@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.hosts import default_allowed_hosts
 from backend.signup_mode import SignupMode
 
 
@@ -46,6 +47,11 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed.",
+    )
+    allowed_hosts: list[str] | None = Field(
+        default=None,
+        description="Host names (or addresses) requests may name in Host; `*.example.com` "
+        "for its subdomains, `*` for any. Unset: localhost, 127.0.0.1, ::1 and `host`.",
     )
     login_failures_before_lockout: int = Field(default=5, ge=1)
     webhook_allow_private_targets: bool = Field(
@@ -101,6 +107,12 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'nexthop.db').as_posix()}"
+
+    @property
+    def effective_allowed_hosts(self) -> list[str]:
+        if self.allowed_hosts is not None:
+            return self.allowed_hosts
+        return default_allowed_hosts(self.host)
 
     @property
     def effective_backup_dir(self) -> Path:
