@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -59,8 +60,13 @@ def _wait_until_up(proc: "subprocess.Popen[bytes]", base: str) -> None:
         time.sleep(0.1)
 
 
+class Served(NamedTuple):
+    base: str  # http://127.0.0.1:<port>
+    pid: int  # the serving process (one worker: the command's own)
+
+
 @contextmanager
-def served(env: dict[str, str]) -> Iterator[str]:
+def served(env: dict[str, str]) -> Iterator[Served]:
     """`python -m backend serve` itself (migrate, then uvicorn with the options it passes), on
     a free loopback port: for what only the real command line decides."""
     port = free_port()
@@ -70,7 +76,7 @@ def served(env: dict[str, str]) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(proc, base)
-        yield base
+        yield Served(base, proc.pid)
     finally:
         proc.terminate()
         try:

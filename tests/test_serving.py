@@ -67,7 +67,7 @@ def test_forwarded_headers_from_loopback_are_not_believed_without_trusted_proxie
     `X-Forwarded-Proto: https` turned HSTS on over plain HTTP. Only
     NEXTHOP_TRUSTED_PROXIES decides (here: none)."""
     env = {"NEXTHOP_DATA_DIR": str(tmp_path), "NEXTHOP_LOGIN_FAILURES_BEFORE_LOCKOUT": "1"}
-    with served(env) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with served(env) as server, httpx.Client(base_url=server.base, timeout=30) as client:
         health = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
         assert health.status_code == 200
         assert "strict-transport-security" not in health.headers
