@@ -294,9 +294,9 @@ def set_up(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 def test_a_page_on_another_host_cannot_claim_a_fresh_install(fresh: FreshDatabase) -> None:
     """DNS rebinding: a page on attacker.example points its name at 127.0.0.1 and posts to
     /setup as if it were the same origin; the browser still names attacker.example as Host.
-    By default (NEXTHOP_ALLOWED_HOSTS unset) only loopback names and the bound address are
+    By default (NEXTHOP_ALLOWED_HOSTS empty) only loopback names and the bound address are
     answered."""
-    app = fresh.app(allowed_hosts=None)
+    app = fresh.app(allowed_hosts=[])
     rebound = Browser(app, base_url="http://attacker.example:8000")
     refused = rebound.set_up(unique_email("attacker"))
     assert refused.status_code == 400
