@@ -438,7 +438,7 @@ def test_the_server_keeps_answering_while_a_30_mb_name_is_refused(tmp_path: Path
     """The 30 MB name took vobject 5 s and ~700 MB, holding the GIL: /healthz stalled with
     it. Refused before parsing, it is over at once, with the memory the upload itself needs,
     and the probe never waits."""
-    with served({"NEXTHOP_DATA_DIR": str(tmp_path)}) as server:
+    with served({"NEXTHOP_DATA_DIR": str(tmp_path), "NEXTHOP_DATABASE_URL": ""}) as server:
         engine = make_engine(
             Settings(data_dir=tmp_path, database_url=None, _env_file=None)  # type: ignore[call-arg]
         )
