@@ -106,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             limit_concurrency=settings.limit_concurrency,
             timeout_graceful_shutdown=settings.timeout_graceful_shutdown_seconds,
             h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
+            # uvicorn would otherwise believe X-Forwarded-For/-Proto from 127.0.0.1 (or
+            # FORWARDED_ALLOW_IPS) before the app sees the request: only the app's
+            # NEXTHOP_TRUSTED_PROXIES decides whom to believe (backend.main).
+            proxy_headers=False,
         )
     return 0
 

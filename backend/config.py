@@ -1,13 +1,15 @@
 """Settings, read from NEXTHOP_* environment variables and an optional .env file."""
 
+import json
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from backend.hosts import default_allowed_hosts
 from backend.signup_mode import SignupMode
 
 
@@ -46,6 +48,12 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses of reverse proxies whose X-Forwarded-For/-Proto are believed.",
+    )
+    # Not decoded by pydantic-settings, which refuses an empty variable: _empty_is_default.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names (or addresses) requests may name in Host; `*.example.com` "
+        "for its subdomains, `*` for any. Empty: localhost, 127.0.0.1, ::1 and `host`.",
     )
     login_failures_before_lockout: int = Field(default=5, ge=1)
     webhook_allow_private_targets: bool = Field(
@@ -101,6 +109,20 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'nexthop.db').as_posix()}"
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object) -> object:
+        # NEXTHOP_ALLOWED_HOSTS= (as compose passes an unset variable) means the default;
+        # anything else is the JSON list the other list settings take.
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else []
+        return [] if value is None else value
+
+    @property
+    def effective_allowed_hosts(self) -> list[str]:
+        # An empty list would refuse every request: empty means the default instead.
+        return self.allowed_hosts or default_allowed_hosts(self.host)
 
     @property
     def effective_backup_dir(self) -> Path:

@@ -167,20 +167,30 @@ def insert_row(
     return doc
 
 
+# Ids are unique across accounts, so one held by another user's row cannot be given to the
+# caller, and refusing it tells whoever already knows that id that it is in use: only
+# ids scoped per owner (a schema change) would let it look like a fresh one. The refusal
+# says no more than that: the same answer for every kind, whoever holds the id.
+UNUSABLE_ID = "This id cannot be used for a new record; leave `id` out, or send another."
+
+
+def unusable_id() -> Conflict:
+    issue = FieldIssue(field="id", location="body", reason=UNUSABLE_ID, code="unusable")
+    return Conflict(UNUSABLE_ID, errors=[issue])
+
+
 def existing_for_client_id(
     session: Session, table: Table, *, owner: uuid.UUID, row_id: uuid.UUID | None
 ) -> Doc | None:
-    """A create retried with the same client-chosen id gets the row it made the first time."""
+    """A create retried with the same client-chosen id gets the row it made the first time;
+    an id held by anyone else's row is unusable (UNUSABLE_ID)."""
     if row_id is None:
         return None
     doc = find_doc(session, table, owner=owner, row_id=row_id)
     if doc is not None:
         return doc
     if session.execute(select(table.c.id).where(table.c.id == row_id)).first() is not None:
-        reason = "This id is already in use; choose another."
-        raise Conflict(
-            reason, errors=[FieldIssue(field="id", location="body", reason=reason, code="taken")]
-        )
+        raise unusable_id()
     return None
 
 

@@ -91,6 +91,19 @@ def json_integer(value: Any) -> Any:
     return value
 
 
+def _json_bool(value: Any) -> Any:
+    # Lax mode would read 0, 1, "true" or "off" as a boolean: `{"active": 0}` switched a
+    # webhook off. The schema says boolean, so only JSON's true and false are.
+    if not isinstance(value, bool):
+        raise ValueError("must be a JSON boolean, true or false")
+    return value
+
+
+# Every boolean of a request body. (A before-validator, as for integers: strict mode would
+# do the same here, but the models keep one way of saying it.)
+JsonBool = Annotated[bool, BeforeValidator(_json_bool)]
+
+
 def json_integers(*fields: str) -> Any:
     """`json_integer` for these int fields, as a class attribute of the model (a validator,
     not an annotation: the fields keep their `minimum`/`maximum` in the schema)."""

@@ -27,6 +27,7 @@ from backend.config import Settings
 from backend.contacts.router import router as contacts_router
 from backend.db import make_engine, write_engine
 from backend.errors import COMMON_PROBLEMS, install_handlers
+from backend.hosts import AllowedHosts
 from backend.inbox.router import router as inbox_router
 from backend.interviews.router import router as interviews_router
 from backend.limits import BodySizeLimit
@@ -159,6 +160,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Before anything reads the request: a DNS-rebinding page names its own host.
+    app.add_middleware(AllowedHosts, allowed=settings.effective_allowed_hosts)
     app.add_middleware(SecurityHeaders)
     # Outermost but for the proxy headers (so it logs the real client): the request id is set
     # before anything else runs and every response, errors included, carries it.

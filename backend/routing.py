@@ -20,7 +20,11 @@ CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     400: _UNPARSABLE,
     404: problem_doc("A referenced resource does not exist."),
-    409: _CONFLICT,
+    409: problem_doc(
+        "The change conflicts with existing data, or the client-chosen `id` cannot be used "
+        "(`errors[0].code` `unusable`: another record holds it; leave `id` out or send "
+        "another)."
+    ),
     413: _TOO_LARGE,
 }
 UPDATE_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -16,6 +16,10 @@ HEADERS = {
     "X-Frame-Options": "DENY",
 }
 HSTS = "max-age=31536000; includeSubDomains"
+# What the API answers is someone's data, or says who is signed in: no cache, the browser's
+# included, may keep it, unless the route chose otherwise (the calendar feed: revalidated by
+# its ETag). The frontend's files keep their own caching.
+NO_STORE_PATHS = ("/api/", "/metrics")
 
 
 class SecurityHeaders:
@@ -27,6 +31,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https"
+        no_store = scope["path"].startswith(NO_STORE_PATHS)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -35,6 +40,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 if https:
                     headers.setdefault("Strict-Transport-Security", HSTS)
+                if no_store:
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -60,14 +60,26 @@ def db_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+# The host TestClient names (http://testserver): allowed by the tests' settings, not by the
+# default (backend.hosts).
+TEST_HOSTS = ["testserver"]
+
+
 @pytest.fixture(scope="session")
 def settings(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     data_dir = tmp_path_factory.mktemp(f"data-{db_kind}")
     if db_kind == "sqlite":
-        yield Settings(data_dir=data_dir, database_url=None, _env_file=None)  # type: ignore[call-arg]
+        yield settings_for(data_dir, None)
         return
     for url in _postgres_database():
-        yield Settings(data_dir=data_dir, database_url=url, _env_file=None)  # type: ignore[call-arg]
+        yield settings_for(data_dir, url)
+
+
+def settings_for(data_dir: Path, url: str | None) -> Settings:
+    """What the tests' apps run with: no .env file, the test client's host allowed."""
+    return Settings(  # type: ignore[call-arg]
+        data_dir=data_dir, database_url=url, allowed_hosts=TEST_HOSTS, _env_file=None
+    )
 
 
 @pytest.fixture(scope="session")

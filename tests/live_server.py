@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import httpx
 
@@ -31,6 +32,7 @@ def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         sys.executable, "-m", "uvicorn", "backend.main:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--log-level", "warning", "--no-access-log",
+        "--no-proxy-headers",  # as `serve`: only NEXTHOP_TRUSTED_PROXIES decides
     ]  # fmt: skip
     with _running(cmd, full_env, port) as base:
         yield base
@@ -54,17 +56,46 @@ def _running(cmd: list[str], env: dict[str, str], port: int) -> Iterator[str]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.1)
+        _wait_until_up(proc, base)
         yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_until_up(proc: "subprocess.Popen[bytes]", base: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.1)
+
+
+class Served(NamedTuple):
+    base: str  # http://127.0.0.1:<port>
+    pid: int  # the serving process (one worker: the command's own)
+
+
+@contextmanager
+def served(env: dict[str, str]) -> Iterator[Served]:
+    """`python -m backend serve` itself (migrate, then uvicorn with the options it passes), on
+    a free loopback port: for what only the real command line decides."""
+    port = free_port()
+    full_env = {**os.environ, **env, "NEXTHOP_HOST": "127.0.0.1", "NEXTHOP_PORT": str(port)}
+    full_env.setdefault("NEXTHOP_LOG_LEVEL", "warning")
+    proc = subprocess.Popen([sys.executable, "-m", "backend", "serve"], cwd=ROOT, env=full_env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(proc, base)
+        yield Served(base, proc.pid)
     finally:
         proc.terminate()
         try:

@@ -46,7 +46,7 @@ from backend.main import create_app
 from backend.signup_mode import SignupMode
 from backend.tokens.service import issue_token
 from backend.users.models import User
-from tests.conftest import Api, HttpVerbs, _postgres_database, new_user
+from tests.conftest import Api, HttpVerbs, _postgres_database, new_user, settings_for
 
 PASSWORD = "correct horse battery"
 STRICT = 2  # failures before lockout in the throttle tests
@@ -257,7 +257,7 @@ class FreshDatabase(NamedTuple):
 def _fresh_database(db_kind: str, data_dir: Path) -> Iterator[FreshDatabase]:
     urls: Iterator[str | None] = iter([None]) if db_kind == "sqlite" else _postgres_database()
     for url in urls:
-        settings = Settings(data_dir=data_dir, database_url=url, _env_file=None)  # type: ignore[call-arg]
+        settings = settings_for(data_dir, url)
         engine = make_engine(settings)
         migrations.upgrade(engine)
         try:
@@ -289,6 +289,30 @@ def set_up(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 
 
 # --- first run ---
+
+
+def test_a_page_on_another_host_cannot_claim_a_fresh_install(fresh: FreshDatabase) -> None:
+    """DNS rebinding: a page on attacker.example points its name at 127.0.0.1 and posts to
+    /setup as if it were the same origin; the browser still names attacker.example as Host.
+    By default (NEXTHOP_ALLOWED_HOSTS empty) only loopback names and the bound address are
+    answered."""
+    app = fresh.app(allowed_hosts=[])
+    rebound = Browser(app, base_url="http://attacker.example:8000")
+    refused = rebound.set_up(unique_email("attacker"))
+    assert refused.status_code == 400
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"] == [
+        {
+            "field": "Host",
+            "location": "header",
+            "reason": "This server does not answer to that host name; its operator can add "
+            "it to NEXTHOP_ALLOWED_HOSTS.",
+            "code": "host_not_allowed",
+        }
+    ]
+    local = Browser(app, base_url="http://localhost:8000")
+    assert local.get("/api/v1/setup").json()["needs_setup"] is True
+    assert local.set_up(unique_email("owner")).status_code == 201
 
 
 def test_first_run_creates_the_admin_once(fresh: FreshDatabase) -> None:

@@ -30,7 +30,7 @@ from backend.config import Settings
 from backend.contacts.models import Contact
 from backend.db import make_engine
 from backend.main import create_app
-from tests.conftest import _postgres_database, new_user
+from tests.conftest import TEST_HOSTS, _postgres_database, new_user
 from tests.live_server import ROOT
 from tests.test_crash_safety import Database, Server, fresh_database, sqlite_problems
 
@@ -278,6 +278,7 @@ def test_the_app_takes_scheduled_backups_while_it_serves(
         backup_dir=dest,
         backup_interval_minutes=60,
         backup_keep=2,
+        allowed_hosts=TEST_HOSTS,
         _env_file=None,  # type: ignore[call-arg]
     )
     user = new_user(database.engine)

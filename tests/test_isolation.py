@@ -8,7 +8,8 @@ what it means.
 
 - User B calls every operation at user A's objects (ids in the path, in the body, in list
   filters, as a client-chosen id, A's Idempotency-Keys and A's page cursors): 404 (403 where
-  only an administrator may ask, 409 for an id already taken), lists filtered by A's ids are
+  only an administrator may ask, 409 `unusable` for A's id as a client-chosen id: see
+  test_another_users_id_is_unusable_and_says_no_more), lists filtered by A's ids are
   empty, no answer contains A's ids or text, and afterwards everything A can read reads
   exactly as before.
 - Without credentials, or with made-up ones, every operation but the public ones is 401.
@@ -35,6 +36,7 @@ from backend.accounts.service import start_session
 from backend.auth import SESSION_COOKIE
 from backend.config import Settings
 from backend.users.models import User
+from tests import factories
 from tests.conftest import Api, new_user
 
 # What a path parameter, list filter or body field of this name points at: a key of
@@ -805,3 +807,49 @@ def test_a_read_only_token_reads_everything_and_changes_nothing(app: FastAPI, ap
                 found.check(f"read-only {op}", response, {200})
     found.assert_none()
     assert snapshot(spec, a, prefixes={read_only["prefix"]}) == before
+
+
+UNUSABLE = "This id cannot be used for a new record; leave `id` out, or send another."
+
+
+def test_another_users_id_is_unusable_and_says_no_more(api: Api, other_api: Api) -> None:
+    """Ids are unique across accounts, so B cannot have one of A's: B's create is refused.
+    The refusal is one answer for every kind of record, which names neither an owner nor
+    that the id is "in use" (it said so, with code `taken`); a fresh id is created and a
+    repeat of B's own answers 200, as ever. (Whoever already holds one of A's ids can still
+    tell it from a fresh one; only ids scoped per owner would hide that: README, API.)"""
+    a_contact = factories.contact(api)
+    a_interview = factories.interview(api, a_contact["id"])
+    theirs = {
+        "/api/v1/organizations": factories.organization(api),
+        "/api/v1/contacts": a_contact,
+        "/api/v1/interviews": a_interview,
+        "/api/v1/note-items": factories.note_item(api, a_interview["id"]),
+        "/api/v1/referrals": factories.referral(api, a_contact["id"]),
+        "/api/v1/opportunities": api.post("/api/v1/opportunities", json={"title": "Job"}).json(),
+    }
+    b_contacts = [factories.contact(other_api)["id"] for _ in range(2)]
+    b_interview = factories.interview(other_api, b_contacts[0])
+    bodies = {
+        "/api/v1/organizations": {"name": "Globex"},
+        "/api/v1/contacts": {"full_name": "Grace Hopper"},
+        "/api/v1/interviews": {"contact_id": b_contacts[0]},
+        "/api/v1/note-items": {
+            "interview_id": b_interview["id"], "category": "to_do", "text": "Call"
+        },
+        "/api/v1/referrals": {"to_contact_id": b_contacts[1]},
+        "/api/v1/opportunities": {"title": "Job"},
+    }  # fmt: skip
+    expected = {
+        "type": "https://nexthop.invalid/problems/conflict",
+        "title": "Conflict",
+        "status": 409,
+        "detail": UNUSABLE,
+        "errors": [{"field": "id", "location": "body", "reason": UNUSABLE, "code": "unusable"}],
+    }
+    for url, body in bodies.items():
+        refused = other_api.post(url, json={**body, "id": theirs[url]["id"]})
+        assert (refused.status_code, refused.json()) == (409, expected), url
+        fresh = {**body, "id": str(uuid.uuid4())}
+        assert other_api.post(url, json=fresh).status_code == 201, url
+        assert other_api.post(url, json=fresh).status_code == 200, url

@@ -1,5 +1,6 @@
 """Every response carries the security headers; HSTS only when the request came over https."""
 
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -10,6 +11,7 @@ from sqlalchemy import Engine
 
 from backend.config import Settings
 from backend.main import create_app
+from tests import factories
 from tests.conftest import Api
 
 PROXY = "10.20.30.40"
@@ -120,3 +122,40 @@ def test_x_forwarded_proto_from_anyone_else_is_ignored(test_client: TestClient) 
     response = test_client.get("/", headers={"X-Forwarded-Proto": "https"})
     assert response.status_code == 200
     assert "strict-transport-security" not in response.headers
+
+
+def test_what_the_api_answers_is_never_stored_by_a_cache(api: Api) -> None:
+    """JSON, exports, .ics downloads and problems: `no-store`, so neither a shared cache nor
+    the browser's disk keeps one user's data (or who is signed in) after they leave."""
+    contact = factories.contact(api, full_name="Ada Park")
+    interview = factories.interview(
+        api, contact_id=contact["id"], status="scheduled", scheduled_at="2030-03-04T15:00:00Z"
+    )
+    for url in (
+        "/api/v1/contacts",
+        f"/api/v1/contacts/{contact['id']}",
+        f"/api/v1/contacts/{contact['id']}/vcard",
+        "/api/v1/exports/contacts.csv",
+        "/api/v1/exports/backup",
+        f"/api/v1/interviews/{interview['id']}/ics",
+        "/api/v1/auth/session",
+        f"/api/v1/contacts/{uuid.uuid4()}",  # a problem, for a signed-in user
+    ):
+        response = api.get(url)
+        assert response.status_code in (200, 404), (url, response.text)
+        assert response.headers.get_list("cache-control") == ["no-store"], url
+    created = api.post("/api/v1/organizations", json={"name": "Acme"})
+    assert created.status_code == 201
+    assert created.headers["cache-control"] == "no-store"
+    assert api.client.get("/api/v1/contacts").headers["cache-control"] == "no-store"  # 401
+
+
+def test_what_sets_its_own_caching_keeps_it(api: Api) -> None:
+    # The calendar feed: calendar apps keep a copy and revalidate it by its ETag; no shared
+    # cache may keep it (backend/calendar/router.py).
+    feed = api.post("/api/v1/calendar/feed").json()["url"]
+    path = httpx.URL(feed).path
+    assert api.client.get(path).headers.get_list("cache-control") == ["private, no-cache"]
+    assert api.client.get("/sw.js").headers.get_list("cache-control") == ["no-cache"]
+    for url in ("/", "/static/app.js"):
+        assert "cache-control" not in api.client.get(url).headers, url

@@ -2,11 +2,16 @@
 
 import asyncio
 import socket
+import uuid
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from uvicorn.server import ServerState
+
+from tests.live_server import served
 
 
 async def _nothing(scope: Any, receive: Any, send: Any) -> None:
@@ -52,3 +57,27 @@ def test_several_workers_answer_without_waiting_for_the_clients_ack(
     """uvicorn's own protocol leaves Nagle's algorithm on there, and a response waited ~40 ms
     for the client's delayed ACK; ours turns it off."""
     assert bool(asyncio.run(_nodelay_of_accepted(http))) is nagle_off
+
+
+def test_forwarded_headers_from_loopback_are_not_believed_without_trusted_proxies(
+    tmp_path: Path,
+) -> None:
+    """uvicorn believes X-Forwarded-For/-Proto from 127.0.0.1 on its own unless told not to:
+    rotating X-Forwarded-For got around the sign-in lockout per client address, and
+    `X-Forwarded-Proto: https` turned HSTS on over plain HTTP. Only
+    NEXTHOP_TRUSTED_PROXIES decides (here: none)."""
+    env = {"NEXTHOP_DATA_DIR": str(tmp_path), "NEXTHOP_LOGIN_FAILURES_BEFORE_LOCKOUT": "1"}
+    with served(env) as server, httpx.Client(base_url=server.base, timeout=30) as client:
+        health = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+        assert health.status_code == 200
+        assert "strict-transport-security" not in health.headers
+
+        # One failure allowed per account name, five per client address: with a new name and
+        # a new forwarded address every time, only the real address can lock sign-in.
+        statuses = []
+        for i in range(6):
+            body = {"email": f"{uuid.uuid4().hex}@example.test", "password": "wrong password"}
+            headers = {"X-Forwarded-For": f"203.0.113.{i + 1}"}
+            answer = client.post("/api/v1/auth/login", json=body, headers=headers)
+            statuses.append(answer.status_code)
+        assert statuses == [401] * 5 + [429]

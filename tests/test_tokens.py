@@ -234,7 +234,7 @@ def test_concurrent_requests_write_a_stale_last_use_once(
     headers = {"Authorization": f"Bearer {api.token}"}
 
     async def burst() -> list[int]:
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             calls = [client.get("/api/v1/contacts", headers=headers) for _ in range(12)]
             return [r.status_code for r in await asyncio.gather(*calls)]
 

@@ -1,6 +1,11 @@
 """vCards 3.0 and 4.0: writing and reading them (pure, checked with vobject), then export and
 import through HTTP."""
 
+import asyncio
+import io
+import re
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -8,12 +13,26 @@ from typing import Any
 import httpx
 import pytest
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from backend.config import Settings
+from backend.db import make_engine
+from backend.transfer import service as transfer_service
+from backend.transfer import textfile, vcard
 from backend.transfer.drafts import Draft, RowIssue
+from backend.transfer.models import ImportFormat
 from backend.transfer.textfile import FileProblem
-from backend.transfer.vcard import VCardVersion, parse_vcards, split_name, write_vcard
+from backend.transfer.vcard import (
+    MAX_PROPERTY,
+    VCardVersion,
+    parse_vcards,
+    split_name,
+    write_vcard,
+)
 from tests import factories
-from tests.conftest import Api
+from tests.conftest import Api, new_user
+from tests.live_server import served
 
 DATA = Path(__file__).parent / "data"
 ALL = "/api/v1/exports/contacts.vcf"
@@ -168,6 +187,94 @@ def test_unreadable_files_say_why(data: bytes, code: str) -> None:
     assert caught.value.code == code
 
 
+# --- Limits, before vobject sees the file -------------------------------------------------
+
+
+def card(*properties: str) -> bytes:
+    return ("\r\n".join(["BEGIN:VCARD", "VERSION:3.0", *properties, "END:VCARD"]) + "\r\n").encode()
+
+
+def refused(data: bytes) -> FileProblem:
+    with pytest.raises(FileProblem) as caught:
+        parse_vcards(data)
+    return caught.value
+
+
+def test_a_property_longer_than_a_csv_cell_refuses_the_file() -> None:
+    problem = refused(card("FN:Ada", "NOTE:" + "x" * MAX_PROPERTY))
+    assert (problem.code, problem.line, problem.limit) == ("line_too_long", 4, MAX_PROPERTY)
+    assert MAX_PROPERTY == 131_072
+    # Just within: parsed, and the card reported for its note as any long note is.
+    parsed = parse_vcards(card("FN:Ada", "NOTE:" + "x" * (MAX_PROPERTY - 5)))
+    assert [(i.row, i.field, i.code) for i in parsed.invalid] == [(1, "NOTE", "too_long")]
+
+
+def test_the_limit_counts_a_property_unfolded() -> None:
+    note = "x" * (MAX_PROPERTY + 1)
+    folded = "NOTE:" + "\r\n ".join(note[i : i + 70] for i in range(0, len(note), 70))
+    assert refused(card("FN:Ada", folded)).code == "line_too_long"
+    # vCard 2.1's soft line breaks: "=" at the end of a quoted-printable line continues it.
+    qp = "NOTE;ENCODING=QUOTED-PRINTABLE:" + "=\r\n".join("=41" * 25 for _ in range(2000))
+    assert refused(card("FN:Ada", qp)).line == 4
+
+
+def test_properties_never_read_are_dropped_unparsed_whatever_their_size() -> None:
+    """Phones embed photos; Nexthop imports none, so their size is no reason to refuse."""
+    photo = "A" * (4 * MAX_PROPERTY)
+    folded = "PHOTO;ENCODING=b;TYPE=JPEG:" + "\r\n ".join(
+        photo[i : i + 74] for i in range(0, len(photo), 74)
+    )
+    parsed = parse_vcards(card("FN:Ada", folded, "item1.X-ABLabel:" + "y" * 2 * MAX_PROPERTY))
+    assert [d.full_name for d in parsed.drafts] == ["Ada"]
+    assert parsed.invalid == []
+
+
+def test_too_many_properties_to_read_refuses_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    # BEGIN, VERSION, FN, EMAIL and END count; what is not read does not.
+    monkeypatch.setattr(vcard, "MAX_PROPERTIES", 5)
+    ada = card("FN:Ada", "EMAIL:a@x.example", "X-IGNORED:not counted", "PHOTO:nor this")
+    assert [d.full_name for d in parse_vcards(ada).drafts] == ["Ada"]
+    problem = refused(card("FN:Ada", "EMAIL:a@x.example", "TEL:1"))
+    assert (problem.code, problem.limit) == ("too_many_properties", 5)
+
+
+def test_too_many_cards_refuses_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textfile, "MAX_RECORDS", 2)
+    problem = refused(card("FN:A") + card("FN:B") + card("FN:C"))
+    assert (problem.code, problem.line, problem.limit) == ("too_many_rows", 12, 2)
+
+
+_PIECES = [
+    "FN:Ada", "EMAIL:e@x.example", "item1.URL:https://x.example", "NOTE:n=", "PHOTO:b=",
+    "X-A:quoted-", " printable:v=", "NOTE;ENCODING=QUOTED-PRINTABLE:q=", "PHOTO;QUOTED-PRINTABLE:=",
+    " fold", "\tfold=", "=", "plain", "", " ", "END:VCARD", "bad line", "  TITLE:t",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+@settings(max_examples=400, deadline=None)
+def test_dropping_changes_nothing_vobject_reads(lines: list[str]) -> None:
+    """vobject groups what is kept into exactly the properties it would have read, each
+    as it was: a dropped property never swallows, nor frees, a line of another. (Dropped
+    lines stay as blank ones, so positions hold; vobject numbers a property from the blank
+    line before it, which is why only the texts are compared.)"""
+
+    def read(text: str) -> list[str]:
+        found = []
+        for logical, _number in vobject.base.getLogicalLines(io.StringIO(text)):
+            try:
+                name = vobject.base.parseLine(logical)[0].lower()
+            except vobject.base.ParseError:
+                name = None
+            if name is None or name in vcard.READ_PROPERTIES:
+                found.append(logical)
+        return found
+
+    kept, _count = vcard._read_properties(1, lines)
+    assert len(kept) == len(lines)
+    assert read("\r\n".join(kept) + "\r\n") == read("\r\n".join(lines) + "\r\n")
+
+
 # --- Through the API -----------------------------------------------------------------------
 
 
@@ -289,3 +396,84 @@ def test_hostile_files_never_cause_a_server_error(api: Api, data: bytes) -> None
     assert response.status_code in (200, 422), response.text[:500]
     if response.status_code == 422:
         assert response.headers["content-type"] == "application/problem+json"
+
+
+HUGE_NAME = card("FN:" + "A" * 30_000_000)
+
+
+def test_a_30_mb_name_is_refused_naming_the_file_and_the_limit(api: Api) -> None:
+    response = upload(api, HUGE_NAME)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["line"], problem["limit"]) == (3, 131_072)
+    assert [(e["field"], e["code"]) for e in problem["errors"]] == [("file", "line_too_long")]
+    assert "131072 characters" in problem["detail"]
+
+
+def test_uploads_are_parsed_off_the_event_loop(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parse on the loop would hold every other request of the process until it ends."""
+    on_loop: list[bool] = []
+
+    def watched(data: bytes) -> Any:
+        try:
+            asyncio.get_running_loop()
+            on_loop.append(True)
+        except RuntimeError:
+            on_loop.append(False)
+        return parse_vcards(data)
+
+    monkeypatch.setitem(transfer_service.PARSERS, ImportFormat.vcard, watched)
+    assert upload(api, card("FN:Ada")).status_code == 200
+    assert on_loop == [False]
+
+
+def _peak_rss_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_server_keeps_answering_while_a_30_mb_name_is_refused(tmp_path: Path) -> None:
+    """The 30 MB name took vobject 5 s and ~700 MB, holding the GIL: /healthz stalled with
+    it. Refused before parsing, it is over at once, with the memory the upload itself needs,
+    and the probe never waits."""
+    with served({"NEXTHOP_DATA_DIR": str(tmp_path), "NEXTHOP_DATABASE_URL": ""}) as server:
+        engine = make_engine(
+            Settings(data_dir=tmp_path, database_url=None, _env_file=None)  # type: ignore[call-arg]
+        )
+        token = new_user(engine).token
+        engine.dispose()
+        with httpx.Client(base_url=server.base, timeout=60) as client:
+            auth = {"Authorization": f"Bearer {token}"}
+            assert client.get("/api/v1/contacts", headers=auth).status_code == 200
+            before = _peak_rss_mib(server.pid)
+            waits: list[float] = []
+            done = threading.Event()
+
+            def probe() -> None:
+                with httpx.Client(base_url=server.base, timeout=60) as prober:
+                    while not done.is_set():
+                        started = time.monotonic()
+                        assert prober.get("/healthz").status_code == 200
+                        waits.append(time.monotonic() - started)
+                        time.sleep(0.01)
+
+            prober = threading.Thread(target=probe)
+            prober.start()
+            started = time.monotonic()
+            try:
+                files = {"file": ("big.vcf", HUGE_NAME, "text/vcard")}
+                response = client.post(IMPORT, files=files, headers=auth)
+            finally:
+                took = time.monotonic() - started
+                done.set()
+                prober.join()
+        grown = _peak_rss_mib(server.pid) - before
+    slowest = max(waits, default=None)
+    seen = f"{response.status_code} after {took:.1f} s, +{grown:.0f} MiB, /healthz {slowest}"
+    assert response.status_code == 422, seen
+    assert took < 10, seen
+    assert grown < 256, seen
+    assert waits, seen
+    assert max(waits) < 1.0, seen

@@ -27,7 +27,9 @@ from backend.db import write_engine
 from backend.fields import uuid7
 from backend.reads import Reads
 from backend.webhooks import retries, signing, targets
-from backend.webhooks.models import WebhookDelivery
+from backend.webhooks import worker as worker_module
+from backend.webhooks.events import WAKE_LISTENERS
+from backend.webhooks.models import Webhook, WebhookDelivery
 from backend.webhooks.worker import Job, Refused, WebhookWorker
 from tests import factories
 from tests.conftest import Api
@@ -208,6 +210,9 @@ def test_bad_endpoints_are_refused(api: Api, body: dict[str, Any], field: str) -
         "http://metadata.google.internal/computeMetadata/v1",
         "http://[::ffff:127.0.0.1]/x",
         "https://user:pass@hooks.example.com/x",
+        # 169.254.169.254 in octal: no address to `ipaddress` (leading zeros), so it passed
+        # as a name, and then the worker's parser (httpx) refused it at every delivery.
+        "http://0251.0376.0251.0376/",
     ],
 )
 def test_internal_targets_are_refused(api: Api, url: str) -> None:
@@ -479,6 +484,77 @@ def test_internal_targets_are_refused_at_delivery_too(
 
 
 @pytest.mark.usefixtures("allowed")
+@pytest.mark.parametrize("trouble", ["unparsable url", "unexpected error"])
+def test_one_job_going_wrong_holds_up_no_one_else(
+    api: Api,
+    other_api: Api,
+    receiver: Receiver,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    trouble: str,
+) -> None:
+    """Another user's job fails in the same batch: by a URL the worker's parser refuses
+    (saved before the save-time check existed), or by any error on our side. Its error
+    escaped the pass: the other jobs' outcomes went unrecorded (to be sent again once their
+    lease ended) and it stayed pending forever. Now it fails, or is retried, on its own."""
+    hook = register(api, receiver.url, ["contact.created"])
+    bad_hook = uuid7()
+    now = datetime.now(UTC)
+    due = datetime(2000, 1, 1, tzinfo=UTC)  # before anything else: all in the next batch
+
+    def delivery(owner: uuid.UUID, webhook: uuid.UUID) -> dict[str, Any]:
+        return {
+            "id": uuid7(), "owner_id": owner, "webhook_id": webhook, "event_id": uuid7(),
+            "event_type": "contact.created", "data": {"n": 1}, "status": "pending",
+            "attempts": 0, "next_attempt_at": due, "created_at": now,
+        }  # fmt: skip
+
+    bad = delivery(other_api.user_id, bad_hook)
+    good = [delivery(api.user_id, uuid.UUID(hook["id"])) for _ in range(3)]
+    bad_url = "http://0251.0376.0251.0376/" if trouble == "unparsable url" else receiver.url
+    original = worker_module.envelope
+
+    def envelope(event_id: uuid.UUID, *args: Any) -> bytes:
+        if event_id == bad["event_id"]:
+            raise RuntimeError("a bug")
+        return original(event_id, *args)
+
+    monkeypatch.setattr(worker_module, "envelope", envelope)
+    with engine.begin() as conn:  # one transaction: no pass sees some without the others
+        conn.execute(
+            insert(Webhook.__table__),  # type: ignore[attr-defined]
+            {
+                "id": bad_hook, "owner_id": other_api.user_id, "url": bad_url,
+                "description": None, "event_types": ["contact.created"], "active": True,
+                "secret": "s" * 32, "version": 1, "created_at": now, "updated_at": now,
+            },
+        )  # fmt: skip
+        conn.execute(insert(WebhookDelivery.__table__), [bad, *good])  # type: ignore[attr-defined]
+    for wake in list(WAKE_LISTENERS):
+        wake()
+
+    def settled_bad() -> list[dict[str, Any]]:
+        items = other_api.get(f"{HOOKS}/{bad_hook}/deliveries").json()["items"]
+        return [d for d in items if d["last_attempt_at"] and d["error"]]
+
+    (bad_delivery,) = wait_for(settled_bad, "the bad delivery's outcome")
+    wait_for(
+        lambda: [d["status"] for d in deliveries(api, hook)] == ["succeeded"] * 3,
+        "the good deliveries' outcomes",
+    )
+    delivered = sorted(r.headers["nexthop-delivery"] for r in receiver.requests)
+    assert delivered == sorted(str(d["id"]) for d in good)
+    assert bad_delivery["attempts"] == 1
+    if trouble == "unparsable url":
+        assert (bad_delivery["status"], bad_delivery["next_attempt_at"]) == ("failed", None)
+        assert bad_delivery["error"].startswith("This is not a valid URL: Invalid IPv4 address")
+    else:
+        assert bad_delivery["status"] == "pending"
+        assert bad_delivery["next_attempt_at"] is not None
+        assert bad_delivery["error"] == "The delivery failed on our side; it will be retried."
+
+
+@pytest.mark.usefixtures("allowed")
 def test_deactivating_drops_what_is_pending(api: Api, receiver: Receiver) -> None:
     receiver.answers = [503]
     hook = register(api, receiver.url, CONTACT_EVENTS)
@@ -655,6 +731,10 @@ def test_urls_on_their_face() -> None:
     )
     assert targets.url_problem("gopher://host/", allow_private=True) == (
         "Use an http:// or https:// URL."
+    )
+    # What the worker's parser (httpx) refuses is refused when saved, private or not.
+    assert targets.url_problem("http://0251.0376.0251.0376/", allow_private=True) == (
+        "This is not a valid URL: Invalid IPv4 address: '0251.0376.0251.0376'."
     )
 
 

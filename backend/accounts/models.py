@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Email, Name, UTCDateTime, utcnow, uuid7
+from backend.fields import Email, JsonBool, Name, UTCDateTime, utcnow, uuid7
 from backend.signup_mode import SignupMode
 from backend.users.models import UserPublic
 
@@ -68,7 +68,7 @@ class Signup(NewAccount):
 
 
 class AdminNewUser(NewAccount):
-    is_admin: bool = False
+    is_admin: JsonBool = False
 
 
 class SetupState(SQLModel):

@@ -6,7 +6,16 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Instant, JSONList, LongText, ShortText, Url, UTCDateTime, json_integers
+from backend.fields import (
+    Instant,
+    JsonBool,
+    JSONList,
+    LongText,
+    ShortText,
+    Url,
+    UTCDateTime,
+    json_integers,
+)
 from backend.interviews.lifecycle import InterviewStatus
 from backend.interviews.method import NO_CONNECTION, default_checklist
 from backend.notes.models import NoteItemPublic
@@ -18,7 +27,7 @@ Topic = ShortText
 
 class ChecklistItem(SQLModel):
     text: ShortText = Field(min_length=1, max_length=200)
-    done: bool = False
+    done: JsonBool = False
 
 
 class ProposedSlot(SQLModel):
@@ -44,7 +53,7 @@ class InterviewBase(SQLModel):
     )
     location: ShortText | None = Field(default=None, max_length=200)
     meeting_url: Url | None = Field(default=None, max_length=2048)
-    time_confirmed: bool = Field(
+    time_confirmed: JsonBool = Field(
         default=False, description="Did the interviewee confirm how much time they have?"
     )
     agenda: list[Topic] = Field(
@@ -67,7 +76,7 @@ class InterviewBase(SQLModel):
         max_length=20,
         description="Times offered to the interviewee, to pick one from.",
     )
-    no_connection_dismissed: bool = Field(
+    no_connection_dismissed: JsonBool = Field(
         default=False,
         description="The user accepts that this conversation yielded no new connection.",
     )
@@ -128,7 +137,7 @@ class InterviewUpdate(SQLModel):
     duration_minutes: int = Field(default=None, ge=10, le=240)
     location: ShortText | None = Field(default=None, max_length=200)
     meeting_url: Url | None = Field(default=None, max_length=2048)
-    time_confirmed: bool = Field(default=None)
+    time_confirmed: JsonBool = Field(default=None)
     agenda: list[Topic] = Field(default=None, max_length=100)
     research_notes: LongText | None = None
     checklist: list[ChecklistItem] = Field(default=None, max_length=100)
@@ -137,7 +146,7 @@ class InterviewUpdate(SQLModel):
     thank_you_sent_at: Instant | None = None
     follow_up_sent_at: Instant | None = None
     proposed_slots: list[ProposedSlot] = Field(default=None, max_length=20)
-    no_connection_dismissed: bool = Field(default=None)
+    no_connection_dismissed: JsonBool = Field(default=None)
 
     _integers = json_integers("duration_minutes")
 

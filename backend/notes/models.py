@@ -6,7 +6,7 @@ from pydantic import ConfigDict
 from sqlalchemy import Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Email, IsoDate, LongText, Name, ShortText, Url
+from backend.fields import Email, IsoDate, JsonBool, LongText, Name, ShortText, Url
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -139,7 +139,7 @@ class NoteCapture(SQLModel):
     default_category: NoteCategory | None = Field(
         default=None, description="The category of a first line that has no prefix."
     )
-    dry_run: bool = Field(
+    dry_run: JsonBool = Field(
         default=False, description="Only parse: answer 200 with what would be created."
     )
 
@@ -194,7 +194,7 @@ class NoteConvert(SQLModel):
         max_length=2000,
         description="How the interviewee knows them; defaults to the note's text.",
     )
-    create_interview: bool = Field(
+    create_interview: JsonBool = Field(
         default=True, description="Also plan an interview (status idea) with them."
     )
 

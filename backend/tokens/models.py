@@ -2,11 +2,10 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from backend.fields import Name, UTCDateTime, utcnow, uuid7
+from backend.fields import Instant, Name, UTCDateTime, utcnow, uuid7
 
 
 class TokenScope(StrEnum):
@@ -33,7 +32,7 @@ class ApiToken(SQLModel, table=True):
 class TokenCreate(SQLModel):
     name: Name = Field(max_length=200)
     scope: TokenScope = TokenScope.read_write
-    expires_at: AwareDatetime | None = Field(default=None, description="Never, if absent.")
+    expires_at: Instant | None = Field(default=None, description="Never, if absent.")
 
 
 class TokenPublic(SQLModel):

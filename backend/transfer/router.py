@@ -14,8 +14,9 @@ from backend.responses import JSONBytesResponse
 from backend.routing import READ_RESPONSES
 from backend.transfer import service
 from backend.transfer.models import Backup, ImportFormat, ImportMode, ImportReport, RestoreReport
+from backend.transfer.textfile import MAX_RECORDS
+from backend.transfer.vcard import MAX_PROPERTIES, MAX_PROPERTY, VCardVersion
 from backend.transfer.vcard import MEDIA_TYPE as VCARD_TYPE
-from backend.transfer.vcard import VCardVersion
 
 imports = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 exports = APIRouter(prefix="/api/v1/exports", tags=["exports"])
@@ -31,8 +32,11 @@ _UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     413: problem_doc("The upload is over the configured limit (NEXTHOP_MAX_IMPORT_BYTES)."),
     422: problem_doc(
         "The file cannot be read at all: not UTF-8 (or UTF-16) text, binary, no header row, "
-        "not CSV, or too many rows. `errors[0].field` is `file`, `line` says where. Single "
-        "bad rows are not refused: the report lists them as `invalid`."
+        f"not CSV, or over a limit: more than {MAX_RECORDS:,} rows (or vCards), a vCard "
+        f"property longer than {MAX_PROPERTY:,} characters unfolded, more than "
+        f"{MAX_PROPERTIES:,} vCard properties to read. "
+        "`errors[0].field` is `file`, `line` says where, `limit` which limit. Single bad rows "
+        "are not refused: the report lists them as `invalid`."
     ),
 }
 _RESTORE_PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -133,7 +137,8 @@ def import_contacts_csv(
     summary="Import contacts from vCards (3.0 or 4.0), previewed first",
     description="A .vcf file of one or many cards. FN (or N), EMAIL, TEL, ORG, TITLE, ADR, a "
     "LinkedIn URL, NOTE and CATEGORIES are read; a UID of the form `urn:uuid:<contact id>` "
-    "matches the user's own contact. Matches fill empty fields only.",
+    "matches the user's own contact. Matches fill empty fields only. Other properties "
+    "(PHOTO, …) are skipped unread, whatever their size.",
     response_model=ImportReport,
     responses=_UPLOAD_PROBLEMS,
 )

@@ -99,6 +99,8 @@ def _parse(fmt: ImportFormat, data: bytes) -> ParsedFile:
     except textfile.FileProblem as exc:
         issue = FieldIssue(field="file", location="body", reason=exc.reason, code=exc.code)
         extra = {"line": exc.line} if exc.line is not None else {}
+        if exc.limit is not None:
+            extra["limit"] = exc.limit
         raise Unprocessable(exc.reason, errors=[issue], **extra) from exc
 
 

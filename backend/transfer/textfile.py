@@ -19,13 +19,17 @@ _DELIMITERS = (",", ";", "\t")
 
 
 class FileProblem(Exception):
-    """The file as a whole cannot be read: why, a machine-readable code, and the line."""
+    """The file as a whole cannot be read: why, a machine-readable code, the line, and the
+    limit it is over (if that is why)."""
 
-    def __init__(self, reason: str, code: str, line: int | None = None) -> None:
+    def __init__(
+        self, reason: str, code: str, line: int | None = None, limit: int | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
         self.line = line
+        self.limit = limit
 
 
 def decode(data: bytes) -> str:
@@ -96,6 +100,7 @@ def records(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
                 f"The file has more than {MAX_RECORDS} rows; split it into smaller files.",
                 "too_many_rows",
                 line=start,
+                limit=MAX_RECORDS,
             )
         yield start, cells
         start = reader.line_num + 1

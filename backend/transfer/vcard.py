@@ -7,7 +7,12 @@ tags), UID (`urn:uuid:<contact id>`, so re-importing our own export matches by i
 (when it last changed); 4.0 cards also say KIND:individual.
 
 Reading splits the file at BEGIN:VCARD/END:VCARD lines and parses each card on its own, so
-one broken card is reported by its line and the others still import.
+one broken card is reported by its line and the others still import. Before vobject sees
+anything, the whole file is checked against limits (vobject holds the GIL through a regular
+expression over each line, and copies a folded line at every fold: a 30 MB name took 5 s and
+700 MB): at most MAX_RECORDS cards, each property it reads at most MAX_PROPERTY characters
+once unfolded, at most MAX_PROPERTIES of them in the file. Properties Nexthop does not read
+(PHOTO, LOGO, PRODID, X-…) are dropped unparsed, whatever their size: phones embed photos.
 """
 
 import re
@@ -33,7 +38,19 @@ class VCardVersion(StrEnum):
 MEDIA_TYPE = "text/vcard"
 _BEGIN = re.compile(r"^begin:vcard\s*$", re.IGNORECASE)
 _END = re.compile(r"^end:vcard\s*$", re.IGNORECASE)
-_LINE_END = re.compile(r"\r\n|\r|\n")
+# The properties a card is read for (see _draft), and its frame.
+READ_PROPERTIES = frozenset(
+    {
+        "begin", "end", "version", "fn", "n", "email", "tel", "org", "title", "adr", "url",
+        "x-socialprofile", "note", "categories", "uid",
+    }
+)  # fmt: skip
+# A property longer than a CSV cell may be (unfolded) is not contact data.
+MAX_PROPERTY = textfile.MAX_CELL
+# Read properties (frames and VERSION included) in one file: ~10 per card at MAX_RECORDS.
+MAX_PROPERTIES = 10 * textfile.MAX_RECORDS
+# `[group.]name` and then parameters or the value, as vobject's parseLine reads a name.
+_PROPERTY_NAME = re.compile(r"(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)[;:]")
 _UID = re.compile(
     r"^(?:urn:uuid:)?([0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12})$",
     re.IGNORECASE,
@@ -99,33 +116,124 @@ def write_vcard(contact: Mapping[str, Any], organization: str | None, version: V
 
 
 def _cards(text: str) -> list[tuple[int, str]]:
-    """Each card's text with the line (from 1) of its BEGIN:VCARD."""
+    """Each card's text, as vobject will read it, with the line (from 1) of its BEGIN:VCARD.
+    Raises FileProblem when the file is over a limit, before any card is parsed."""
     cards: list[tuple[int, str]] = []
     start: int | None = None
-    lines: list[str] = []
-    # Only CR and LF end lines: str.splitlines would also split at U+2028 inside a NOTE.
-    for number, line in enumerate(_LINE_END.split(text), start=1):
+    lines: list[str] = []  # the card's
+    properties = 0
+
+    def finish() -> None:
+        nonlocal properties
+        assert start is not None
+        kept, read = _read_properties(start, lines)
+        properties += read
+        if properties > MAX_PROPERTIES:
+            raise textfile.FileProblem(
+                f"The file has more than {MAX_PROPERTIES} properties to read; split it.",
+                "too_many_properties",
+                line=start,
+                limit=MAX_PROPERTIES,
+            )
+        cards.append((start, "\r\n".join(kept) + "\r\n"))
+
+    # Only CR and LF end lines: str.splitlines would also split at U+2028 inside a NOTE. (As
+    # `\r\n|\r|\n` would split, but string operations, not a regular expression holding the
+    # GIL for the whole file.)
+    physical = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(physical, start=1):
         if start is None:
             if _BEGIN.match(line):
                 start, lines = number, [line]
             continue
         lines.append(line)
         if _END.match(line):
-            cards.append((start, "\r\n".join(lines) + "\r\n"))
+            finish()
             start = None
             if len(cards) > textfile.MAX_RECORDS:
                 raise textfile.FileProblem(
                     f"The file has more than {textfile.MAX_RECORDS} vCards; split it.",
                     "too_many_rows",
                     line=number,
+                    limit=textfile.MAX_RECORDS,
                 )
     if start is not None:
-        cards.append((start, "\r\n".join(lines) + "\r\n"))  # let the parser say what is wrong
+        finish()  # let the parser say what is wrong
     if not cards:
         raise textfile.FileProblem(
             "No vCard in the file: it has no BEGIN:VCARD line.", "missing_header"
         )
     return cards
+
+
+def _read_properties(start: int, lines: list[str]) -> tuple[list[str], int]:
+    """A card's lines without the properties Nexthop does not read, and how many it reads.
+    Raises FileProblem for a read property longer than MAX_PROPERTY once unfolded.
+
+    Lines are grouped into properties exactly as vobject unfolds them
+    (vobject.base.getLogicalLines): a line starting with a space or tab continues the one
+    before; after a line ending in `=`, once `quoted-printable` was seen in the property,
+    so does the next line (vCard 2.1); a blank line ends a property and is kept, so the
+    properties after it are grouped the same once the others are dropped."""
+    kept: list[str] = []
+    read = 0
+    group: list[str] = []  # the property's lines
+    length = 0  # the property's length once unfolded
+    quoted_printable = False  # "quoted-printable" seen in the property
+    # Its text not yet searched for the word, as (line, where its text starts). Searched at a
+    # line ending in "=", where it matters, so a long property costs one string search; what
+    # was searched ends in "=", so the word is never split between two searches.
+    unsearched: list[tuple[str, int]] = []
+    continues = False  # after a line ending in "=" in a quoted-printable property
+
+    def close() -> None:
+        nonlocal read, group
+        if not group:
+            return
+        first = group[0]
+        name = _PROPERTY_NAME.match(first[1:] if first[0] in " \t" else first)
+        if name is None or name.group(1).replace("_", "-").lower() in READ_PROPERTIES:
+            if length > MAX_PROPERTY:
+                line = start + len(kept)
+                raise textfile.FileProblem(
+                    f"Line {line}: a property is longer than {MAX_PROPERTY} characters "
+                    "(unfolded); no contact field is that long.",
+                    "line_too_long",
+                    line=line,
+                    limit=MAX_PROPERTY,
+                )
+            kept.extend(group)
+            read += 1
+        else:
+            kept.extend("" for _ in group)  # keeps line numbers; vobject skips blank lines
+        group = []
+
+    for line in lines:
+        if line.rstrip() == "":
+            close()
+            kept.append(line)
+            quoted_printable = continues = False
+            continue
+        if continues and group:
+            unsearched += [("\n", 0), (line, 0)]
+            length += 1 + len(line)
+        elif line[0] in " \t" and group:
+            unsearched.append((line, 1))
+            length += len(line) - 1
+        else:
+            close()
+            skip = 1 if line[0] in " \t" else 0
+            unsearched, quoted_printable = [(line, skip)], False
+            length = len(line) - skip
+        group.append(line)
+        if line.endswith("=") and not quoted_printable:
+            text = "".join(part[offset:] for part, offset in unsearched)
+            # str.lower, as vobject looks for it.
+            quoted_printable = "quoted-printable" in text.lower()
+            unsearched = []
+        continues = quoted_printable and line.endswith("=")
+    close()
+    return kept, read
 
 
 def parse_vcards(data: bytes) -> ParsedFile:

@@ -14,7 +14,7 @@ from pydantic import Field as Constraints
 from sqlalchemy import JSON, Index, String
 from sqlmodel import Field, SQLModel
 
-from backend.fields import JSONList, ShortText, Storable, UTCDateTime, utcnow, uuid7
+from backend.fields import JsonBool, JSONList, ShortText, Storable, UTCDateTime, utcnow, uuid7
 from backend.rows import OwnedRow, RowMeta
 
 
@@ -81,7 +81,7 @@ class WebhookBase(SQLModel):
     )
     description: ShortText | None = Field(default=None, max_length=200)
     event_types: EventTypes = Field(sa_type=JSONList, description="The events to send here.")
-    active: bool = Field(
+    active: JsonBool = Field(
         default=True, description="false: no events are queued, pending ones are dropped."
     )
 
@@ -117,7 +117,7 @@ class WebhookUpdate(SQLModel):
     url: WebhookUrl = Field(default=None, max_length=2048)
     description: ShortText | None = Field(default=None, max_length=200)
     event_types: EventTypes = Field(default=None)
-    active: bool = Field(default=None)
+    active: JsonBool = Field(default=None)
     secret: Secret = Field(default=None, description="A new signing secret.")
 
 

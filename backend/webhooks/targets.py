@@ -10,6 +10,8 @@ to that very address (so a DNS answer cannot change in between). Redirects are n
 import ipaddress
 from urllib.parse import urlsplit
 
+import httpx
+
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 # Cloud instance metadata services; most are link-local anyway, these are not all.
@@ -61,6 +63,11 @@ def url_problem(url: str, *, allow_private: bool) -> str | None:
         return "This is not a valid URL."
     if parts.scheme not in ("http", "https"):
         return "Use an http:// or https:// URL."
+    try:
+        # The parser the worker delivers with: what it cannot read must not be saved.
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"This is not a valid URL: {exc}."
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
         return "The URL has no host."

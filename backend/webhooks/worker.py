@@ -164,7 +164,7 @@ class WebhookWorker:
             # with one host's TLS name, and must not be lent to another.
             limits=httpx.Limits(max_keepalive_connections=0),
         ) as client:
-            outcomes = await asyncio.gather(*(self._deliver(client, job) for job in jobs))
+            outcomes = await asyncio.gather(*(self._deliver_one(client, job) for job in jobs))
         await anyio.to_thread.run_sync(self._record, outcomes)
         return True
 
@@ -235,6 +235,16 @@ class WebhookWorker:
             )
 
     # --- The network (on the event loop) ----------------------------------------------
+
+    async def _deliver_one(self, client: httpx.AsyncClient, job: Job) -> Outcome:
+        """One job's outcome, whatever happens: an error in one must neither end the pass
+        (the others' outcomes would go unrecorded, and be sent again once their lease
+        ended) nor hold up anyone else's deliveries."""
+        try:
+            return await self._deliver(client, job)
+        except Exception:  # noqa: BLE001 - recorded as this job's failure, retried
+            log.exception("webhook delivery %s failed unexpectedly", job.id)
+            return Outcome(job, error="The delivery failed on our side; it will be retried.")
 
     async def _deliver(self, client: httpx.AsyncClient, job: Job) -> Outcome:
         allow_private = self.settings.webhook_allow_private_targets
