@@ -34,30 +34,31 @@ def live_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         "--log-level", "warning", "--no-access-log",
         "--no-proxy-headers",  # as `serve`: only NEXTHOP_TRUSTED_PROXIES decides
     ]  # fmt: skip
-    with _running(cmd, full_env, port) as base:
+    with _running(cmd, full_env, port) as (base, _pid):
         yield base
 
 
 @contextmanager
-def served(env: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """`python -m backend serve --workers N`, as operators run it (migrates first itself)."""
+def served(env: dict[str, str], workers: int = 1) -> Iterator["Served"]:
+    """`python -m backend serve --workers N`, as operators run it (migrate, then uvicorn with
+    the options it passes), on a free loopback port: for what only the real command decides."""
     port = free_port()
     full_env = {
         **os.environ, "NEXTHOP_HOST": "127.0.0.1", "NEXTHOP_PORT": str(port),
         "NEXTHOP_LOG_LEVEL": "WARNING", **env,
     }  # fmt: skip
     cmd = [sys.executable, "-m", "backend", "serve", "--workers", str(workers)]
-    with _running(cmd, full_env, port) as base:
-        yield base
+    with _running(cmd, full_env, port) as (base, pid):
+        yield Served(base, pid)
 
 
 @contextmanager
-def _running(cmd: list[str], env: dict[str, str], port: int) -> Iterator[str]:
+def _running(cmd: list[str], env: dict[str, str], port: int) -> Iterator[tuple[str, int]]:
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(proc, base)
-        yield base
+        yield base, proc.pid
     finally:
         proc.terminate()
         try:
@@ -82,23 +83,3 @@ def _wait_until_up(proc: "subprocess.Popen[bytes]", base: str) -> None:
 class Served(NamedTuple):
     base: str  # http://127.0.0.1:<port>
     pid: int  # the serving process (one worker: the command's own)
-
-
-@contextmanager
-def served(env: dict[str, str]) -> Iterator[Served]:
-    """`python -m backend serve` itself (migrate, then uvicorn with the options it passes), on
-    a free loopback port: for what only the real command line decides."""
-    port = free_port()
-    full_env = {**os.environ, **env, "NEXTHOP_HOST": "127.0.0.1", "NEXTHOP_PORT": str(port)}
-    full_env.setdefault("NEXTHOP_LOG_LEVEL", "warning")
-    proc = subprocess.Popen([sys.executable, "-m", "backend", "serve"], cwd=ROOT, env=full_env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(proc, base)
-        yield Served(base, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()

@@ -349,7 +349,8 @@ def test_several_workers_answer_metrics_for_the_whole_server(db_kind: str, tmp_p
     limit = ("nexthop_worker_threads", ("limit",))
     for database in fresh_database(db_kind, tmp_path):
         env = {**database.env, "NEXTHOP_METRICS_ENABLED": "true", "TMPDIR": str(temp)}
-        with served(env, workers=2) as base:
+        with served(env, workers=2) as server:
+            base = server.base
             deadline = time.monotonic() + 30
             while scraped(base).get(limit) != 2 * threads:  # both workers up and sampled
                 assert time.monotonic() < deadline, "the second worker did not report"

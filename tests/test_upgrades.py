@@ -30,7 +30,7 @@ from backend.db import make_engine
 from backend.main import create_app
 from backend.migrations.foreign_keys import ForeignKeyViolation
 from backend.models import metadata
-from tests.conftest import _postgres_database
+from tests.conftest import _postgres_database, settings_for
 from tests.test_cli import nexthop
 from tests.test_stored_documents import stale_documents
 from tests.upgrade_seed import (
@@ -75,7 +75,7 @@ def blank(db_kind: str, tmp_path: Path) -> Iterator[Blank]:
     """A database of its own with no schema at all."""
     urls: Iterator[str | None] = iter([None]) if db_kind == "sqlite" else _postgres_database()
     for url in urls:
-        settings = Settings(data_dir=tmp_path / "data", database_url=url, _env_file=None)  # type: ignore[call-arg]
+        settings = settings_for(tmp_path / "data", url)
         engine = make_engine(settings)
         try:
             yield Blank(settings, engine)
