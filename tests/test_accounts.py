@@ -15,6 +15,8 @@ on databases of their own.
 import ipaddress
 import json
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +36,7 @@ from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401  (every table, for the deletion check)
 from backend import migrations
+from backend.accounts import passwords
 from backend.accounts.models import Invite, LoginThrottle, UserSession
 from backend.accounts.passwords import hash_password
 from backend.accounts.service import start_session
@@ -632,6 +635,76 @@ def test_simultaneous_failures_all_count(
     # Every password check that failed counts: the lock is as long as that many failures earn.
     expected = min(30 * 2 ** (failures - STRICT), 3600)
     assert_throttled(browser(strict_app).sign_in(account.email, account.password), expected)
+
+
+class CountedChecks:
+    """Stands in for the password check: slow like argon2, always wrong, and counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, _stored_hash: str | None, _password: str) -> bool:
+        with self._lock:
+            self.calls += 1
+        time.sleep(0.05)
+        return False
+
+
+@pytest.fixture
+def counted_checks(monkeypatch: pytest.MonkeyPatch) -> CountedChecks:
+    checks = CountedChecks()
+    monkeypatch.setattr(passwords, "verify_password", checks)
+    return checks
+
+
+LIMIT = 5
+BURST = 40
+
+
+def test_a_burst_of_parallel_guesses_gets_only_the_allowed_checks(
+    settings: Settings, engine: Engine, account: Account, counted_checks: CountedChecks
+) -> None:
+    """Counted before the check: parallel guesses cannot all pass a lock not yet set."""
+    clear_throttle(engine)
+    app = create_app(settings.model_copy(update={"login_failures_before_lockout": LIMIT}), engine)
+    # From different addresses, so only the account's count can lock.
+    attackers = [Browser(app) for _ in range(BURST)]
+    with ThreadPoolExecutor(BURST) as pool:
+        answers = list(pool.map(lambda b: b.sign_in(account.email, "guess guess guess"), attackers))
+    statuses = [answer.status_code for answer in answers]
+    assert counted_checks.calls <= LIMIT, statuses
+    assert statuses.count(401) == counted_checks.calls
+    assert statuses.count(429) == BURST - counted_checks.calls
+    clear_throttle(engine)
+
+
+def test_a_burst_of_parallel_password_confirmations_gets_only_the_allowed_checks(
+    settings: Settings, engine: Engine, account: Account, counted_checks: CountedChecks
+) -> None:
+    """A stolen session guessing the password for a password change, many at once. One
+    server (one event loop, as uvicorn runs it) with threads enough to run them together."""
+    clear_throttle(engine)
+    tuned = {"login_failures_before_lockout": LIMIT, "worker_threads": 8}
+    with TestClient(create_app(settings.model_copy(update=tuned), engine)) as server:
+        thieves = []
+        for _ in range(BURST):
+            with Session(engine) as session:
+                secret, csrf = start_session(session, uuid.UUID(account.id), settings)
+                session.commit()
+            thieves.append({"Cookie": f"{COOKIE}={secret}", CSRF: csrf})
+        body = {"current_password": "a guess guess", "new_password": OTHER_PASSWORD}
+
+        def guess(headers: dict[str, str]) -> int:
+            url = "/api/v1/account/password"
+            return server.post(url, json=body, headers=headers).status_code
+
+        with ThreadPoolExecutor(BURST) as pool:
+            statuses = list(pool.map(guess, thieves))
+    assert counted_checks.calls <= LIMIT, statuses
+    assert statuses.count(403) == counted_checks.calls
+    assert statuses.count(429) == BURST - counted_checks.calls
+    clear_throttle(engine)
 
 
 def test_weak_stored_hash_is_upgraded_on_sign_in(

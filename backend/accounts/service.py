@@ -143,10 +143,19 @@ def sign_in(
 ) -> Any:
     """Checks the password, minding the throttle; answers the user row or raises.
 
-    The slow password check runs with no transaction open: a write lock held through it
-    would let anyone stall every writer by guessing passwords."""
+    The attempt is counted before the password is checked (see backend.accounts.throttle),
+    and the slow check runs with no transaction open: a write lock held through it would let
+    anyone stall every writer by guessing passwords."""
     keys = throttle.keys_for(email, client)
+    allowed = settings.login_failures_before_lockout
+    # Already locked: answered from a read, so a flood of refused attempts writes nothing.
     until = throttle.locked_until(session, keys)
+    session.rollback()  # its connection back to the pool before another is taken
+    if until is None:
+        with Session(write_engine) as write:
+            until = throttle.admit(write, keys, allowed)
+            if until is None:
+                write.commit()
     if until is not None:
         retry = max(1, int((until - utcnow()).total_seconds()) + 1)
         log.warning("sign-in refused, throttled: client=%s", client)
@@ -156,21 +165,17 @@ def sign_in(
         )
     row = session.execute(select(users).where(users.c.email == email.strip().lower())).first()
     session.rollback()
-    ok = passwords.verify_password(row.password_hash if row else None, password)
-    with Session(write_engine) as write:
-        if not ok:
-            throttle.record_failure(write, keys, settings.login_failures_before_lockout)
-        else:
-            throttle.clear(write, keys[0])
-            if row is not None and passwords.needs_rehash(row.password_hash):
-                write.execute(
-                    update(users).where(users.c.id == row.id)
-                    .values(password_hash=passwords.hash_password(password))
-                )  # fmt: skip
-        write.commit()
-    if not ok:
+    if not passwords.verify_password(row.password_hash if row else None, password):
         log.warning("sign-in failed: client=%s", client)
         raise Unauthorized("The email or the password is wrong.")
+    with Session(write_engine) as write:
+        throttle.succeeded(write, keys, allowed)
+        if passwords.needs_rehash(row.password_hash):
+            write.execute(
+                update(users).where(users.c.id == row.id)
+                .values(password_hash=passwords.hash_password(password))
+            )  # fmt: skip
+        write.commit()
     log.info("signed in: user=%s client=%s", row.id, client)
     return row
 
@@ -203,15 +208,18 @@ def _confirm_password(
     session: Session, row: Any, password: str, field: str, settings: Settings
 ) -> None:
     """Re-entering the password for a sensitive change is throttled like a sign-in: a stolen
-    session or token must not be a free password-guessing oracle."""
+    session or token must not be a free password-guessing oracle. The attempt is counted
+    first, in the request's own transaction (its row stays locked until that ends, so
+    parallel attempts take turns), and kept when the password is wrong."""
     keys = throttle.keys_for(row.email, "confirm")[:1]
-    if throttle.locked_until(session, keys) is not None:
+    allowed = settings.login_failures_before_lockout
+    if throttle.admit(session, keys, allowed) is not None:
+        session.rollback()
         raise TooManyAttempts("Too many wrong passwords; wait before trying again.")
     if not passwords.verify_password(row.password_hash, password):
-        throttle.record_failure(session, keys, settings.login_failures_before_lockout)
         session.commit()  # the failure must outlive the refusal
         raise _wrong_password(field)
-    throttle.clear(session, keys[0])
+    throttle.succeeded(session, keys, allowed)
 
 
 def change_password(
