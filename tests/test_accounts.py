@@ -465,6 +465,36 @@ def test_invite_sign_up_takes_a_valid_code_once(set_up: SetUp) -> None:
     assert field_of(reused) == ["invite"]
 
 
+def test_an_invite_never_tells_whether_an_email_has_an_account(
+    set_up: SetUp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invite used with an email that has an account answers as an unknown code does,
+    and is spent: one code cannot enumerate accounts."""
+    app = set_up.db.app(signup_mode=SignupMode.invite)
+    existing = make_account(set_up.db.engine)
+    hashed: list[str] = []
+    real_hash = passwords.hash_password
+    monkeypatch.setattr(passwords, "hash_password", lambda p: hashed.append(p) or real_hash(p))
+    unknown = Browser(app).sign_up(unique_email(), invite="not-a-real-code")
+    assert unknown.status_code == 422
+
+    code = invite_code(set_up, Browser(app).http)
+    taken = Browser(app).sign_up(existing.email.upper(), invite=code)
+    assert hashed == []  # neither answer waits for a password hash: no timing difference
+    assert taken.status_code == unknown.status_code
+    assert taken.json() == unknown.json()
+    assert taken.headers["content-type"] == unknown.headers["content-type"]
+    assert "set-cookie" not in taken.headers
+    # The code is spent: it cannot go on to ask about the next email, nor make an account.
+    for email in (unique_email(), existing.email):
+        again = Browser(app).sign_up(email, invite=code)
+        assert again.status_code == 422
+        assert again.json() == unknown.json()
+    users = bearer(Browser(app).http, set_up.admin_token, "GET", "/api/v1/admin/users").json()
+    assert [u["email"] for u in users].count(existing.email) == 1
+    assert Browser(app).sign_in(existing.email, existing.password).status_code == 200
+
+
 def test_expired_invite_is_refused(set_up: SetUp) -> None:
     app = set_up.db.app(signup_mode=SignupMode.invite)
     code = invite_code(set_up, Browser(app).http)

@@ -79,7 +79,14 @@ def set_up(
 @router.post(
     "/auth/signup", name="signup", summary="Create an account (when sign-up is open or by invite)",
     status_code=201,
-    responses={403: problem_doc("Sign-up is closed."), 409: problem_doc("Email taken.")},
+    responses={
+        403: problem_doc("Sign-up is closed."),
+        409: problem_doc("Email taken (open sign-up only)."),
+        422: problem_doc(
+            "Invalid input; by invite, also an invite that cannot be used: unknown, used, "
+            "expired, or given with an email that has an account (the same answer for each)."
+        ),
+    },
     **PUBLIC,
 )  # fmt: skip
 def sign_up(
@@ -90,11 +97,20 @@ def sign_up(
         raise Forbidden("Nexthop is not set up yet: create the first account with /setup.")
     if mode == SignupMode.closed:
         raise Forbidden("Sign-up is closed: ask the administrator for an account.")
-    if mode == SignupMode.invite:
-        service.redeem_invite(session, data.invite or "")
-    user = service.create_user(
-        session, email=data.email, password=data.password, display_name=data.display_name
-    )
+    if mode == SignupMode.open:
+        user = service.create_user(
+            session, email=data.email, password=data.password, display_name=data.display_name
+        )
+        return _signed_in(request, response, session, user)
+    try:
+        user = service.sign_up_with_invite(
+            session, code=data.invite or "", email=data.email, password=data.password,
+            display_name=data.display_name,
+        )  # fmt: skip
+    except service.InviteRefused as refused:
+        if refused.spent:
+            session.commit()
+        raise
     return _signed_in(request, response, session, user)
 
 

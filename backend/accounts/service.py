@@ -104,18 +104,52 @@ def set_up_first_admin(session: Session, *, email: str, password: str, display_n
     return get_user(session, legacy)
 
 
-def redeem_invite(session: Session, code: str) -> None:
+INVITE_UNUSABLE = (
+    "This invite cannot be used: the code is unknown, used or expired, or the email already "
+    "has an account (then sign in instead)."
+)
+
+
+class InviteRefused(Unprocessable):
+    """Sign-up with an invite that cannot be used. `spent`: the code was valid and is used
+    up by this refusal, which the caller must commit."""
+
+    def __init__(self, *, spent: bool) -> None:
+        issue = FieldIssue(
+            field="invite", location="body", reason=INVITE_UNUSABLE, code="invalid_invite"
+        )
+        super().__init__(INVITE_UNUSABLE, errors=[issue])
+        self.spent = spent
+
+
+def sign_up_with_invite(
+    session: Session, *, code: str, email: str, password: str, display_name: str
+) -> Any:
+    """An account from a single-use invite, or InviteRefused.
+
+    An invite must not tell whether an email has an account. A valid code given with an
+    email that has one is spent and answered exactly as an unknown code is (status, body,
+    and no password hashing before the answer, as for an unknown code), so a code answers
+    at most one such question, and whoever holds it was trusted by the administrator. The
+    password policy is checked first, as it does not depend on the account: a weak password
+    leaves the code unused whatever the email."""
+    email = email.strip().lower()
+    problem = passwords.password_problem(password, email)
+    if problem:
+        raise Unprocessable.field("password", problem, "weak_password")
     now = utcnow()
-    stmt = (
+    redeemed = (
         update(invites)
         .where(invites.c.token_hash == secret_hash(code), invites.c.used_at.is_(None),
                invites.c.expires_at > now)
         .values(used_at=now)
     )  # fmt: skip
-    if session.execute(stmt).rowcount != 1:
-        raise Unprocessable.field(
-            "invite", "This invite code is unknown, used or expired.", "invalid_invite"
-        )
+    if session.execute(redeemed).rowcount != 1:
+        raise InviteRefused(spent=False)
+    if session.execute(select(users.c.id).where(users.c.email == email)).first() is not None:
+        log.info("invite spent on an email that has an account")
+        raise InviteRefused(spent=True)
+    return create_user(session, email=email, password=password, display_name=display_name)
 
 
 def create_invite(
