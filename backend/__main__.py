@@ -11,6 +11,8 @@ from alembic import command
 from sqlalchemy import Engine
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from backend.config import Settings
 
 # Request line and headers together, when uvicorn parses with h11 (`--http h11`). The
@@ -37,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     reset = sub.add_parser("reset-password", help="set an account's password; signs it out")
     reset.add_argument("--email", required=True)
     sub.add_parser("list-users", help="list the accounts")
+    token = sub.add_parser("create-token", help="make an API token for an account (shown once)")
+    token.add_argument("--email", required=True)
+    token.add_argument("--name", required=True, help="what it is for")
+    token.add_argument("--scope", choices=["read_write", "read"], default="read_write")
+    token.add_argument("--expires-days", type=int, help="days it is valid (default: no expiry)")
     backup = sub.add_parser("backup", help="an online, consistent backup (while serving is fine)")
     backup.add_argument("--to", type=Path, help="directory (default: NEXTHOP_BACKUP_DIR)")
     backup.add_argument("--keep", type=int, help="backups kept (default: NEXTHOP_BACKUP_KEEP)")
@@ -63,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         migrations.upgrade(engine)
     elif args.cmd == "makemigration":
         command.revision(migrations.alembic_config(engine), message=args.message, autogenerate=True)
-    elif args.cmd in ("create-user", "reset-password", "list-users"):
+    elif args.cmd in ("create-user", "reset-password", "list-users", "create-token"):
         return admin_command(args, engine)
     elif args.cmd == "serve":
         import uvicorn
@@ -124,6 +131,8 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
                     role = "admin" if row.is_admin else "user"
                     sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
                 return 0
+            if args.cmd == "create-token":
+                return create_token_command(args, session)
             password = read_password()
             if args.cmd == "create-user":
                 user = service.create_user(
@@ -140,6 +149,42 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
         except ProblemError as exc:
             sys.stderr.write(f"nexthop: {exc.detail}\n")
             return 1
+    return 0
+
+
+def create_token_command(args: argparse.Namespace, session: "Session") -> int:
+    """The secret alone on standard output (for a script to keep), once; the rest on
+    standard error."""
+    from datetime import timedelta
+
+    from pydantic import ValidationError
+
+    from backend.accounts import service
+    from backend.fields import utcnow
+    from backend.tokens.models import TokenCreate
+    from backend.tokens.service import issue_token
+
+    if args.expires_days is not None and not 1 <= args.expires_days <= 36500:
+        sys.stderr.write("nexthop: --expires-days must be from 1 to 36500.\n")
+        return 1
+    try:  # the checks the API makes of a name and a scope
+        wanted = TokenCreate(name=args.name, scope=args.scope)
+    except ValidationError as exc:
+        reasons = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        sys.stderr.write(f"nexthop: {reasons}\n")
+        return 1
+    user = service.find_user_by_email(session, args.email)
+    expires_at = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
+    created = issue_token(
+        session, user_id=user.id, name=wanted.name, scope=wanted.scope, expires_at=expires_at
+    )
+    session.commit()
+    until = f"expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "never expires"
+    sys.stderr.write(
+        f"token {wanted.name!r} ({created['id']}) for {user.email}: {args.scope}, {until}. "
+        "This is the only time the secret is shown.\n"
+    )
+    sys.stdout.write(f"{created['secret']}\n")
     return 0
 
 

@@ -1,6 +1,9 @@
-"""The admin command line, for servers with no browser: create, reset, list accounts."""
+"""The admin command line, for servers with no browser: create, reset, list accounts; make
+a token."""
 
+import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +55,46 @@ def test_create_reset_and_list_users(tmp_path: Path) -> None:
     missing = nexthop(tmp_path, "reset-password", "--email", "nobody@x.io", stdin="whatever123\n")
     assert missing.returncode == 1
     assert "No account" in missing.stderr
+
+
+def test_create_token_prints_the_secret_once(tmp_path: Path) -> None:
+    data_dir = tmp_path
+    assert nexthop(tmp_path, "migrate").returncode == 0
+    made = nexthop(
+        tmp_path, "create-user", "--email", "bo@x.io", "--name", "Bo",
+        stdin="a much better passphrase\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+
+    made = nexthop(
+        tmp_path, "create-token", "--email", "BO@x.io", "--name", "backup job",
+        "--scope", "read", "--expires-days", "30",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    secret = made.stdout.strip()
+    assert secret.startswith("nh_")
+    assert len(made.stdout.splitlines()) == 1  # the secret alone, for a script to keep
+    assert "'backup job'" in made.stderr
+    assert "bo@x.io: read, expires" in made.stderr
+    assert secret not in made.stderr
+    with sqlite3.connect(data_dir / "nexthop.db") as db:
+        stored = db.execute(
+            "SELECT name, scope, expires_at IS NOT NULL FROM api_tokens WHERE token_hash = ?",
+            (hashlib.sha256(secret.encode()).hexdigest(),),
+        ).fetchall()
+    assert stored == [("backup job", "read", 1)]
+
+    forever = nexthop(tmp_path, "create-token", "--email", "bo@x.io", "--name", "sync")
+    assert forever.returncode == 0, forever.stderr
+    assert "read_write, never expires" in forever.stderr
+    assert forever.stdout.strip() != secret
+
+    for args, reason in (
+        (["--email", "nobody@x.io", "--name", "x"], "No account"),
+        (["--email", "bo@x.io", "--name", "   "], "--name"),
+        (["--email", "bo@x.io", "--name", "x", "--expires-days", "0"], "--expires-days"),
+    ):
+        refused = nexthop(tmp_path, "create-token", *args)
+        assert refused.returncode == 1, args
+        assert reason in refused.stderr, refused.stderr
+        assert refused.stdout == ""

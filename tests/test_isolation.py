@@ -410,7 +410,7 @@ def build_graph(api: Api, label: str) -> Owned:
         "subject": f"{tag} subject", "body": f"{tag} hello {{{{ contact.first_name }}}}",
     })  # fmt: skip
     assert template.status_code == 200, template.text
-    token = api.post("/api/v1/tokens", json={"name": f"{tag} laptop"})
+    token = api.create_token(name=f"{tag} laptop")
     assert token.status_code == 201, token.text
     tokens = api.get("/api/v1/tokens").json()
     me = api.get("/api/v1/account").json()
@@ -784,7 +784,7 @@ def test_every_operation_but_the_public_ones_needs_credentials(
 def test_a_read_only_token_reads_everything_and_changes_nothing(app: FastAPI, api: Api) -> None:
     spec = Spec(app.openapi())
     a = build_graph(api, "romeo")
-    created = api.post("/api/v1/tokens", json={"name": "ro", "scope": "read"})
+    created = api.create_token(name="ro", scope="read")
     assert created.status_code == 201, created.text
     read_only = created.json()
     a.objects.ids["tokens"].append(read_only["id"])
