@@ -36,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--admin", action="store_true")
-    reset = sub.add_parser("reset-password", help="set an account's password; signs it out")
+    reset = sub.add_parser(
+        "reset-password", help="set an account's password; signs it out, revokes its tokens"
+    )
     reset.add_argument("--email", required=True)
     sub.add_parser("list-users", help="list the accounts")
     token = sub.add_parser("create-token", help="make an API token for an account (shown once)")
@@ -142,9 +144,10 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
                 sys.stdout.write(f"created {user.email} ({user.id})\n")
             else:
                 user = service.find_user_by_email(session, args.email)
-                service.set_password(session, user_id=user.id, new=password, email=user.email)
-                service.end_sessions(session, user.id)
-                sys.stdout.write(f"password set for {user.email}; signed out everywhere\n")
+                service.reset_password(session, user_id=user.id, new=password)
+                sys.stdout.write(
+                    f"password set for {user.email}; signed out everywhere, API tokens revoked\n"
+                )
             session.commit()
         except ProblemError as exc:
             sys.stderr.write(f"nexthop: {exc.detail}\n")

@@ -873,7 +873,7 @@ def test_logout_ends_only_this_session(
     assert phone.is_signed_in()
 
 
-def test_logout_everywhere_ends_every_session_but_not_tokens(
+def test_logout_everywhere_ends_every_session_and_every_token(
     app: FastAPI, browser: Callable[..., Browser], account: Account
 ) -> None:
     laptop, phone = browser(), browser()
@@ -882,11 +882,35 @@ def test_logout_everywhere_ends_every_session_but_not_tokens(
     token = laptop.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
     old_cookie = str(laptop.cookie)
 
+    # No body: tokens are revoked too, unless the request says otherwise.
     assert laptop.post("/api/v1/auth/logout-everywhere").status_code == 204
     assert not laptop.is_signed_in()
     assert not holding(app, old_cookie).is_signed_in()
     assert not phone.is_signed_in()
-    assert bearer(phone.http, token, "GET", "/api/v1/auth/session").status_code == 200
+    assert bearer(phone.http, token, "GET", "/api/v1/auth/session").status_code == 401
+
+
+def test_logout_everywhere_may_keep_the_tokens(
+    browser: Callable[..., Browser], account: Account
+) -> None:
+    laptop, phone = browser(), browser()
+    laptop.start_session(account)
+    phone.start_session(account)
+    kept = laptop.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    url = "/api/v1/auth/logout-everywhere"
+    assert laptop.post(url, json={"revoke_tokens": False}).status_code == 204
+    assert not laptop.is_signed_in()
+    assert not phone.is_signed_in()
+    assert bearer(phone.http, kept, "GET", "/api/v1/auth/session").status_code == 200
+
+    # Said explicitly, and sent with a token: every token goes, the sender's own too.
+    laptop.start_session(account)
+    other = laptop.post("/api/v1/tokens", json={"name": "other"}).json()["secret"]
+    revoked = bearer(laptop.http, kept, "POST", url, json={"revoke_tokens": True})
+    assert revoked.status_code == 204
+    for secret in (kept, other):
+        assert bearer(laptop.http, secret, "GET", "/api/v1/auth/session").status_code == 401
+    assert not laptop.is_signed_in()
 
 
 def test_changing_the_password(browser: Callable[..., Browser], account: Account) -> None:
@@ -906,14 +930,33 @@ def test_changing_the_password(browser: Callable[..., Browser], account: Account
         assert field_of(refused) == ["new_password"]
     assert elsewhere.is_signed_in()  # nothing changed yet
 
+    token = elsewhere.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
     changed = here.post(
         url, json={"current_password": account.password, "new_password": OTHER_PASSWORD}
     )
     assert changed.status_code == 204
     assert here.is_signed_in()
     assert not elsewhere.is_signed_in()
+    # Whoever knew the old password may have made a token: unless told otherwise, it goes.
+    assert bearer(here.http, token, "GET", "/api/v1/auth/session").status_code == 401
+    assert here.get("/api/v1/tokens").json() == []
     assert browser().sign_in(account.email, account.password).status_code == 401
     assert browser().sign_in(account.email, OTHER_PASSWORD).status_code == 200
+
+
+def test_changing_the_password_may_keep_the_tokens(
+    browser: Callable[..., Browser], account: Account
+) -> None:
+    here = browser()
+    here.start_session(account)
+    token = here.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    body = {
+        "current_password": account.password, "new_password": OTHER_PASSWORD,
+        "revoke_tokens": False,
+    }  # fmt: skip
+    assert here.post("/api/v1/account/password", json=body).status_code == 204
+    assert bearer(here.http, token, "GET", "/api/v1/auth/session").status_code == 200
+    assert [t["name"] for t in here.get("/api/v1/tokens").json()] == ["script"]
 
 
 def test_idle_session_expires(
@@ -1018,7 +1061,7 @@ def test_admin_lists_users_oldest_first(admin_api: Api, engine: Engine) -> None:
         assert len(ids) == conn.execute(select(func.count()).select_from(users_table)).scalar_one()
 
 
-def test_admin_resets_a_password_and_signs_the_user_out(
+def test_admin_resets_a_password_signs_the_user_out_and_revokes_the_tokens(
     browser: Callable[..., Browser], admin_api: Api, account: Account
 ) -> None:
     visitor = browser()
@@ -1034,8 +1077,12 @@ def test_admin_resets_a_password_and_signs_the_user_out(
     assert missing.status_code == 404
     assert visitor.is_signed_in()
 
+    token = visitor.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    assert bearer(visitor.http, token, "GET", "/api/v1/auth/session").status_code == 200
     assert admin_api.post(url, json={"new_password": OTHER_PASSWORD}).status_code == 204
     assert not visitor.is_signed_in()
+    # Every way in goes with the old password: its API tokens too.
+    assert bearer(visitor.http, token, "GET", "/api/v1/auth/session").status_code == 401
     assert browser().sign_in(account.email, account.password).status_code == 401
     assert browser().sign_in(account.email, OTHER_PASSWORD).status_code == 200
 

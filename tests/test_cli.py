@@ -41,10 +41,15 @@ def test_create_reset_and_list_users(tmp_path: Path) -> None:
     assert again.returncode == 1
     assert "already exists" in again.stderr
 
+    token = nexthop(tmp_path, "create-token", "--email", "ann@x.io", "--name", "script")
+    assert token.returncode == 0, token.stderr
     reset = nexthop(
         tmp_path, "reset-password", "--email", "ANN@x.io", stdin="third passphrase ok\n"
     )
     assert reset.returncode == 0, reset.stderr
+    assert "API tokens revoked" in reset.stdout
+    with sqlite3.connect(tmp_path / "nexthop.db") as db:
+        assert db.execute("SELECT count(*) FROM api_tokens").fetchone() == (0,)
 
     listed = nexthop(tmp_path, "list-users")
     assert listed.returncode == 0

@@ -84,9 +84,23 @@ class SessionInfo(SQLModel):
     via: str = Field(description="`session` (cookie) or `token` (bearer).")
 
 
+_REVOKE_TOKENS = (
+    "Also revoke every API token of the account (true unless you say otherwise): whoever "
+    "knew the old password may have made one."
+)
+
+
 class PasswordChange(SQLModel):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=10, max_length=1024)
+    revoke_tokens: bool = Field(default=True, description=_REVOKE_TOKENS)
+
+
+class SignOutEverywhere(SQLModel):
+    revoke_tokens: bool = Field(
+        default=True,
+        description="Also revoke every API token of the account (true unless you say otherwise).",
+    )
 
 
 class PasswordReset(SQLModel):

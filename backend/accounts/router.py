@@ -2,9 +2,9 @@
 
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from sqlmodel import Session
 
 from backend.accounts import service
@@ -18,6 +18,7 @@ from backend.accounts.models import (
     PasswordReset,
     SessionInfo,
     SetupState,
+    SignOutEverywhere,
     Signup,
 )
 from backend.auth import SESSION_COOKIE, AdminDep, Forbidden, Principal, PrincipalDep
@@ -151,10 +152,17 @@ def log_out(principal: PrincipalDep, session: WriteSessionDep) -> Response:
 
 @router.post(
     "/auth/logout-everywhere", name="logout-everywhere", status_code=204,
-    summary="Sign out every browser session of this account",
+    summary="Sign out every browser session of this account, and revoke its API tokens",
+    description="The body is optional: without it, or without `revoke_tokens: false`, every "
+    "API token of the account is revoked too.",
 )  # fmt: skip
-def log_out_everywhere(principal: PrincipalDep, session: WriteSessionDep) -> Response:
-    service.end_sessions(session, principal.user_id)
+def log_out_everywhere(
+    principal: PrincipalDep,
+    session: WriteSessionDep,
+    data: Annotated[SignOutEverywhere | None, Body()] = None,
+) -> Response:
+    revoke = data.revoke_tokens if data is not None else True
+    service.sign_out_everywhere(session, user_id=principal.user_id, revoke_tokens=revoke)
     session.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -170,7 +178,8 @@ def account(principal: PrincipalDep, session: SessionDep) -> UserPublic:
 
 @router.post(
     "/account/password", name="change-password", status_code=204,
-    summary="Change your password (signs out your other sessions)",
+    summary="Change your password (signs out your other sessions; revokes your API tokens "
+    "unless `revoke_tokens` is false)",
     responses={429: problem_doc("Too many wrong passwords; wait and retry.")},
 )  # fmt: skip
 def change_password(
@@ -179,7 +188,7 @@ def change_password(
     service.change_password(
         session, user_id=principal.user_id, current=data.current_password,
         new=data.new_password, keep_session=principal.session_id,
-        settings=request.app.state.settings,
+        revoke_tokens=data.revoke_tokens, settings=request.app.state.settings,
     )  # fmt: skip
     session.commit()
     return Response(status_code=204)
@@ -229,15 +238,13 @@ def create_user(data: AdminNewUser, _admin: AdminDep, session: WriteSessionDep) 
 
 @admin_router.post(
     "/users/{user_id}/password", name="reset-password", status_code=204,
-    summary="Set a user's password (signs them out everywhere)",
+    summary="Set a user's password (signs them out everywhere and revokes their API tokens)",
     responses={404: problem_doc("No such user.")},
 )  # fmt: skip
 def reset_password(
     user_id: uuid.UUID, data: PasswordReset, _admin: AdminDep, session: WriteSessionDep
 ) -> Response:
-    user = service.get_user(session, user_id)
-    service.set_password(session, user_id=user_id, new=data.new_password, email=user.email)
-    service.end_sessions(session, user_id)
+    service.reset_password(session, user_id=user_id, new=data.new_password)
     session.commit()
     return Response(status_code=204)
 

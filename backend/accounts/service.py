@@ -15,6 +15,7 @@ from backend.config import Settings
 from backend.counts import RowCount
 from backend.errors import Conflict, FieldIssue, NotFound, ProblemError, Unprocessable
 from backend.fields import utcnow, uuid7
+from backend.tokens import service as tokens
 from backend.users.models import User
 
 log = logging.getLogger("nexthop.auth")
@@ -263,14 +264,36 @@ def change_password(
     current: str,
     new: str,
     keep_session: str | None,
+    revoke_tokens: bool,
     settings: Settings,
 ) -> None:
     row = get_user(session, user_id)
     _confirm_password(session, row, current, "current_password", settings)
     set_password(session, user_id=user_id, new=new, email=row.email)
-    # Anyone signed in elsewhere with the old password is signed out.
+    # Anyone signed in elsewhere with the old password is signed out, and unless told
+    # otherwise loses the tokens they may have made with it.
     end_sessions(session, user_id, keep=keep_session)
-    log.info("password changed: user=%s", user_id)
+    if revoke_tokens:
+        tokens.revoke_all(session, user_id=user_id)
+    log.info("password changed: user=%s tokens_revoked=%s", user_id, revoke_tokens)
+
+
+def sign_out_everywhere(session: Session, *, user_id: uuid.UUID, revoke_tokens: bool) -> None:
+    end_sessions(session, user_id)
+    if revoke_tokens:
+        tokens.revoke_all(session, user_id=user_id)
+    log.info("signed out everywhere: user=%s tokens_revoked=%s", user_id, revoke_tokens)
+
+
+def reset_password(session: Session, *, user_id: uuid.UUID, new: str) -> Any:
+    """An administrator sets the password: whoever held the account loses every way in,
+    sessions and API tokens alike. Answers the user row."""
+    user = get_user(session, user_id)
+    set_password(session, user_id=user_id, new=new, email=user.email)
+    end_sessions(session, user_id)
+    tokens.revoke_all(session, user_id=user_id)
+    log.info("password reset: user=%s", user_id)
+    return user
 
 
 def _wrong_password(field: str) -> Forbidden:
