@@ -121,7 +121,7 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
     from sqlmodel import Session
 
     from backend import migrations
-    from backend.accounts import service
+    from backend.accounts import admin, service
     from backend.db import write_engine
     from backend.errors import ProblemError
 
@@ -131,6 +131,7 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
             if args.cmd == "list-users":
                 for row in service.list_users(session):
                     role = "admin" if row.is_admin else "user"
+                    role += " (disabled)" if row.disabled_at is not None else ""
                     sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
                 return 0
             if args.cmd == "create-token":
@@ -144,7 +145,7 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
                 sys.stdout.write(f"created {user.email} ({user.id})\n")
             else:
                 user = service.find_user_by_email(session, args.email)
-                service.reset_password(session, user_id=user.id, new=password)
+                admin.reset_password(session, user_id=user.id, new=password)
                 sys.stdout.write(
                     f"password set for {user.email}; signed out everywhere, API tokens revoked\n"
                 )

@@ -57,6 +57,8 @@ OTHER_PASSWORD = "another fine passphrase"
 COOKIE = "nexthop_session"
 CSRF = "X-CSRF-Token"
 PUBLIC_USER_KEYS = {"id", "email", "display_name", "is_admin", "created_at"}
+ADMIN_USER_KEYS = PUBLIC_USER_KEYS | {"disabled_at"}  # what the admin's user list shows
+TOKEN_KEYS = {"id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at"}
 WRONG_LOGIN = {
     "type": "https://nexthop.invalid/problems/unauthorized",
     "title": "Unauthorized",
@@ -1010,10 +1012,16 @@ def test_non_admins_cannot_use_admin_endpoints(api: Api, test_client: TestClient
          {"email": unique_email(), "password": PASSWORD, "display_name": "X"}),
         ("POST", f"/api/v1/admin/users/{api.user_id}/password", {"new_password": OTHER_PASSWORD}),
         ("POST", "/api/v1/admin/invites", None),
+        ("PATCH", f"/api/v1/admin/users/{api.user_id}", {"is_admin": True}),
+        ("GET", f"/api/v1/admin/users/{api.user_id}/tokens", None),
+        ("DELETE", f"/api/v1/admin/users/{api.user_id}/tokens", None),
+        ("DELETE", f"/api/v1/admin/users/{api.user_id}/tokens/{uuid.uuid4()}", None),
     ]  # fmt: skip
     for method, url, body in requests:
         assert api.request(method, url, json=body).status_code == 403, url
         assert test_client.request(method, url, json=body).status_code == 401, url
+    assert api.get("/api/v1/account").json()["is_admin"] is False
+    assert [t["name"] for t in api.get("/api/v1/tokens").json()] == ["tests"]
 
 
 def test_admin_creates_users(browser: Callable[..., Browser], admin_api: Api) -> None:
@@ -1029,7 +1037,8 @@ def test_admin_creates_users(browser: Callable[..., Browser], admin_api: Api) ->
     created = admin_api.post(url, json=body)
     assert created.status_code == 201, created.text
     user = created.json()
-    assert set(user) == PUBLIC_USER_KEYS
+    assert set(user) == ADMIN_USER_KEYS
+    assert user["disabled_at"] is None
     assert user["email"] == email.lower()
     assert user["display_name"] == "New Person"
     assert user["is_admin"] is False
@@ -1048,7 +1057,7 @@ def test_admin_creates_users(browser: Callable[..., Browser], admin_api: Api) ->
     listed = {u["id"]: u for u in admin_api.get(url).json()}
     assert listed[user["id"]] == user
     assert listed[boss.json()["id"]]["is_admin"] is True
-    assert all(set(u) == PUBLIC_USER_KEYS for u in listed.values())
+    assert all(set(u) == ADMIN_USER_KEYS for u in listed.values())
 
 
 def test_admin_lists_users_oldest_first(admin_api: Api, engine: Engine) -> None:
@@ -1083,8 +1092,175 @@ def test_admin_resets_a_password_signs_the_user_out_and_revokes_the_tokens(
     assert not visitor.is_signed_in()
     # Every way in goes with the old password: its API tokens too.
     assert bearer(visitor.http, token, "GET", "/api/v1/auth/session").status_code == 401
+    # The user's history says so, naming the administrator and never the password.
+    back = browser()
+    assert back.sign_in(account.email, OTHER_PASSWORD).status_code == 200
+    (reset,) = history_of(back, "accounts")
+    assert reset["changes"] == {"password": {"old": None, "new": "reset"}}
+    assert (reset["user_id"], reset["via"]) == (str(admin_api.user_id), "token")
+    assert [e["action"] for e in history_of(back, "tokens")] == ["delete"]
     assert browser().sign_in(account.email, account.password).status_code == 401
     assert browser().sign_in(account.email, OTHER_PASSWORD).status_code == 200
+
+
+def history_of(visitor: Browser, kind: str) -> list[dict[str, Any]]:
+    response = visitor.get("/api/v1/history", params={"kind": kind})
+    assert response.status_code == 200, response.text
+    events: list[dict[str, Any]] = response.json()["items"]
+    return events
+
+
+def test_admin_lists_and_revokes_a_users_tokens(
+    browser: Callable[..., Browser], admin_api: Api, account: Account, other_api: Api
+) -> None:
+    visitor = browser()
+    visitor.start_session(account)
+    made = [
+        visitor.post("/api/v1/tokens", json={"name": name}).json()
+        for name in ("laptop", "phone", "server")
+    ]
+    base = f"/api/v1/admin/users/{account.id}/tokens"
+
+    listed = admin_api.get(base)
+    assert listed.status_code == 200, listed.text
+    assert [t["name"] for t in listed.json()] == ["laptop", "phone", "server"]
+    assert all(set(t) == TOKEN_KEYS for t in listed.json())
+    assert not any(t["secret"] in listed.text for t in made)
+
+    laptop, phone, server = made
+    assert admin_api.delete(f"{base}/{laptop['id']}").status_code == 204
+    assert bearer(visitor.http, laptop["secret"], "GET", "/api/v1/account").status_code == 401
+    assert bearer(visitor.http, phone["secret"], "GET", "/api/v1/account").status_code == 200
+    assert admin_api.delete(f"{base}/{laptop['id']}").status_code == 404
+    # A token named under another user is not found, and stays.
+    (theirs,) = other_api.get("/api/v1/tokens").json()
+    assert admin_api.delete(f"{base}/{theirs['id']}").status_code == 404
+    assert other_api.get("/api/v1/account").status_code == 200
+    nobody = f"/api/v1/admin/users/{uuid.uuid4()}/tokens"
+    for method, url in (("GET", nobody), ("DELETE", nobody), ("DELETE", f"{nobody}/{phone['id']}")):
+        assert admin_api.request(method, url).status_code == 404, (method, url)
+
+    assert admin_api.delete(base).status_code == 204
+    for token in (phone, server):
+        assert bearer(visitor.http, token["secret"], "GET", "/api/v1/account").status_code == 401
+    assert admin_api.get(base).json() == []
+    assert visitor.is_signed_in()  # revoking tokens leaves the browser sessions alone
+
+    # The user's history says which tokens went, and who revoked them.
+    events = history_of(visitor, "tokens")
+    assert [(e["object_id"], e["action"]) for e in reversed(events)] == [
+        (t["id"], "delete") for t in made
+    ]
+    assert {(e["user_id"], e["via"]) for e in events} == {(str(admin_api.user_id), "token")}
+    assert events[-1]["changes"]["name"] == {"old": "laptop", "new": None}
+    assert not any(t["secret"] in json.dumps(events) for t in made)
+
+
+def test_admin_disables_and_enables_an_account(
+    browser: Callable[..., Browser], admin_api: Api, account: Account
+) -> None:
+    visitor, elsewhere = browser(), browser()
+    visitor.start_session(account)
+    elsewhere.start_session(account)
+    token = visitor.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    url = f"/api/v1/admin/users/{account.id}"
+
+    disabled = admin_api.patch(url, json={"disabled": True})
+    assert disabled.status_code == 200, disabled.text
+    assert set(disabled.json()) == ADMIN_USER_KEYS
+    when = parse_time(disabled.json()["disabled_at"])
+    assert datetime.now(UTC) - when < timedelta(minutes=1)
+    # At once: every session ends and every token is refused.
+    assert not visitor.is_signed_in()
+    assert not elsewhere.is_signed_in()
+    assert bearer(visitor.http, token, "GET", "/api/v1/account").status_code == 401
+    # A wrong password answers as always; only the right one learns the account is disabled.
+    wrong = browser().sign_in(account.email, "not the password")
+    assert wrong.status_code == 401
+    assert wrong.json() == WRONG_LOGIN
+    right = browser().sign_in(account.email, account.password)
+    assert right.status_code == 403
+    assert right.json()["type"] == "https://nexthop.invalid/problems/account_disabled"
+    assert "set-cookie" not in right.headers
+    listed = {u["id"]: u for u in admin_api.get("/api/v1/admin/users").json()}
+    assert listed[account.id]["disabled_at"] == disabled.json()["disabled_at"]
+    # Disabling again changes nothing, not even the time.
+    assert admin_api.patch(url, json={"disabled": True}).json() == disabled.json()
+
+    enabled = admin_api.patch(url, json={"disabled": False})
+    assert enabled.status_code == 200
+    assert enabled.json()["disabled_at"] is None
+    assert bearer(visitor.http, token, "GET", "/api/v1/account").status_code == 200
+    back = browser()
+    assert back.sign_in(account.email, account.password).status_code == 200
+
+    events = history_of(back, "accounts")
+    assert [e["changes"] for e in reversed(events)] == [
+        {"disabled_at": {"old": None, "new": disabled.json()["disabled_at"]}},
+        {"disabled_at": {"old": disabled.json()["disabled_at"], "new": None}},
+    ]
+    assert {e["user_id"] for e in events} == {str(admin_api.user_id)}
+    assert {e["object_id"] for e in events} == {account.id}
+
+    missing = admin_api.patch(f"/api/v1/admin/users/{uuid.uuid4()}", json={"disabled": True})
+    assert missing.status_code == 404
+
+
+def test_an_admin_cannot_leave_nexthop_without_an_enabled_admin(fresh: FreshDatabase) -> None:
+    app = fresh.app()
+    first = Browser(app)
+    me = first.set_up(unique_email("admin")).json()["user"]
+    mine = f"/api/v1/admin/users/{me['id']}"
+    for change in ({"disabled": True}, {"is_admin": False}, {"disabled": True, "is_admin": False}):
+        refused = first.patch(mine, json=change)
+        assert refused.status_code == 409, change
+        assert "no enabled administrator" in refused.json()["detail"]
+    assert first.get("/api/v1/account").json()["is_admin"] is True
+
+    body = {"email": unique_email("second"), "password": PASSWORD, "display_name": "Second"}
+    second = first.post("/api/v1/admin/users", json={**body, "is_admin": True}).json()
+    theirs = f"/api/v1/admin/users/{second['id']}"
+    assert first.patch(theirs, json={"disabled": True}).status_code == 200
+    # A disabled administrator is no administrator to leave in charge.
+    assert first.patch(mine, json={"is_admin": False}).status_code == 409
+    assert first.patch(theirs, json={"disabled": False}).status_code == 200
+    # With another enabled administrator, stepping down is fine.
+    demoted = first.patch(mine, json={"is_admin": False})
+    assert demoted.status_code == 200
+    assert demoted.json()["is_admin"] is False
+    assert first.get("/api/v1/admin/users").status_code == 403
+    promoted = first.patch(mine, json={"is_admin": True})
+    assert promoted.status_code == 403  # no longer an administrator: cannot undo it oneself
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one(fresh: FreshDatabase) -> None:
+    app = fresh.app()
+    first = Browser(app)
+    one = first.set_up(unique_email("one")).json()["user"]
+    body = {"email": unique_email("two"), "password": PASSWORD, "display_name": "Two"}
+    two = first.post("/api/v1/admin/users", json={**body, "is_admin": True}).json()
+    with Session(fresh.engine) as session:
+        tokens = {
+            user["id"]: issue_token(session, user_id=uuid.UUID(user["id"]), name="t")["secret"]
+            for user in (one, two)
+        }
+        session.commit()
+    moves = [(tokens[one["id"]], two["id"]), (tokens[two["id"]], one["id"])]
+
+    def disable(move: tuple[str, str]) -> int:
+        token, target = move
+        url = f"/api/v1/admin/users/{target}"
+        return bearer(Browser(app).http, token, "PATCH", url, json={"disabled": True}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(disable, moves))
+    assert statuses in ([200, 401], [200, 409]), statuses  # the loser is refused or disabled
+    with fresh.engine.connect() as conn:
+        enabled_admins = conn.execute(
+            select(func.count()).select_from(users_table)
+            .where(users_table.c.is_admin.is_(True), users_table.c.disabled_at.is_(None))
+        ).scalar_one()  # fmt: skip
+    assert enabled_admins == 1
 
 
 def test_admin_creates_single_use_invites(admin_api: Api) -> None:

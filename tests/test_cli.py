@@ -57,6 +57,10 @@ def test_create_reset_and_list_users(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert "ann@x.io  admin  Ann" in lines[0]
 
+    with sqlite3.connect(tmp_path / "nexthop.db") as db:
+        db.execute("UPDATE users SET disabled_at = '2026-12-08 10:00:00.000000'")
+    assert "ann@x.io  admin (disabled)  Ann" in nexthop(tmp_path, "list-users").stdout
+
     missing = nexthop(tmp_path, "reset-password", "--email", "nobody@x.io", stdin="whatever123\n")
     assert missing.returncode == 1
     assert "No account" in missing.stderr

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Request, Response
 from sqlmodel import Session
 
-from backend.accounts import service
+from backend.accounts import admin, service
 from backend.accounts.models import (
     AdminNewUser,
     Credentials,
@@ -25,13 +25,15 @@ from backend.auth import SESSION_COOKIE, AdminDep, Forbidden, Principal, Princip
 from backend.db import SessionDep, WriteSessionDep
 from backend.errors import problem_doc
 from backend.signup_mode import SignupMode
-from backend.users.models import UserPublic
+from backend.tokens.models import TokenPublic
+from backend.users.models import UserAdminUpdate, UserAdminView, UserPublic
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 _SIGNED_IN = {
     401: problem_doc("The email or the password is wrong."),
+    403: problem_doc("The password is right but the account is disabled (`account_disabled`)."),
     429: problem_doc("Too many failed attempts; see Retry-After."),
 }
 PUBLIC: dict[str, Any] = {"openapi_extra": {"security": []}}
@@ -150,6 +152,9 @@ def log_out(principal: PrincipalDep, session: WriteSessionDep) -> Response:
     return response
 
 
+_NO_BODY = SignOutEverywhere()  # the defaults, when no body is sent
+
+
 @router.post(
     "/auth/logout-everywhere", name="logout-everywhere", status_code=204,
     summary="Sign out every browser session of this account, and revoke its API tokens",
@@ -159,10 +164,11 @@ def log_out(principal: PrincipalDep, session: WriteSessionDep) -> Response:
 def log_out_everywhere(
     principal: PrincipalDep,
     session: WriteSessionDep,
-    data: Annotated[SignOutEverywhere | None, Body()] = None,
+    data: Annotated[SignOutEverywhere, Body()] = _NO_BODY,
 ) -> Response:
-    revoke = data.revoke_tokens if data is not None else True
-    service.sign_out_everywhere(session, user_id=principal.user_id, revoke_tokens=revoke)
+    service.sign_out_everywhere(
+        session, user_id=principal.user_id, revoke_tokens=data.revoke_tokens
+    )
     session.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -221,30 +227,93 @@ def _require_session_or_full_token(principal: Principal) -> None:
         raise Forbidden("This token is read-only.")
 
 
+def _admin_view(row: Any) -> UserAdminView:
+    return UserAdminView.model_validate(service.public_user(row))
+
+
 @admin_router.get("/users", name="list-users", summary="Every account")
-def list_users(_admin: AdminDep, session: SessionDep) -> list[UserPublic]:
-    return [UserPublic.model_validate(service.public_user(r)) for r in service.list_users(session)]
+def list_users(_admin: AdminDep, session: SessionDep) -> list[UserAdminView]:
+    return [_admin_view(row) for row in service.list_users(session)]
 
 
 @admin_router.post("/users", name="create-user", summary="Create an account", status_code=201)
-def create_user(data: AdminNewUser, _admin: AdminDep, session: WriteSessionDep) -> UserPublic:
+def create_user(data: AdminNewUser, _admin: AdminDep, session: WriteSessionDep) -> UserAdminView:
     user = service.create_user(
         session, email=data.email, password=data.password, display_name=data.display_name,
         is_admin=data.is_admin,
     )  # fmt: skip
     session.commit()
-    return UserPublic.model_validate(service.public_user(user))
+    return _admin_view(user)
+
+
+@admin_router.patch(
+    "/users/{user_id}", name="update-user",
+    summary="Disable or enable an account; make or unmake an administrator",
+    description="Disabling ends the account's sessions and refuses its API tokens at once; "
+    "signing in with the right password then answers 403 `account_disabled`. Recorded in "
+    "the user's history (kind `accounts`).",
+    responses={
+        404: problem_doc("No such user."),
+        409: problem_doc("It would leave no enabled administrator."),
+    },
+)  # fmt: skip
+def update_user(
+    user_id: uuid.UUID, data: UserAdminUpdate, _admin: AdminDep, session: WriteSessionDep
+) -> UserAdminView:
+    user = admin.update_user(
+        session, user_id=user_id, disabled=data.disabled, is_admin=data.is_admin
+    )
+    session.commit()
+    return _admin_view(user)
+
+
+@admin_router.get(
+    "/users/{user_id}/tokens", name="list-user-tokens",
+    summary="A user's API tokens (never their secrets)",
+    responses={404: problem_doc("No such user.")},
+)  # fmt: skip
+def list_user_tokens(
+    user_id: uuid.UUID, _admin: AdminDep, session: SessionDep
+) -> list[TokenPublic]:
+    return [TokenPublic.model_validate(row) for row in admin.list_tokens(session, user_id=user_id)]
+
+
+@admin_router.delete(
+    "/users/{user_id}/tokens", name="revoke-user-tokens", status_code=204,
+    summary="Revoke every API token of a user",
+    description="Recorded in the user's history (kind `tokens`).",
+    responses={404: problem_doc("No such user.")},
+)  # fmt: skip
+def revoke_user_tokens(user_id: uuid.UUID, _admin: AdminDep, session: WriteSessionDep) -> Response:
+    admin.revoke_tokens(session, user_id=user_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@admin_router.delete(
+    "/users/{user_id}/tokens/{token_id}", name="revoke-user-token", status_code=204,
+    summary="Revoke one API token of a user",
+    description="Recorded in the user's history (kind `tokens`).",
+    responses={404: problem_doc("No such user, or no such token of theirs.")},
+)  # fmt: skip
+def revoke_user_token(
+    user_id: uuid.UUID, token_id: uuid.UUID, _admin: AdminDep, session: WriteSessionDep
+) -> Response:
+    admin.revoke_token(session, user_id=user_id, token_id=token_id)
+    session.commit()
+    return Response(status_code=204)
 
 
 @admin_router.post(
     "/users/{user_id}/password", name="reset-password", status_code=204,
     summary="Set a user's password (signs them out everywhere and revokes their API tokens)",
+    description="Recorded in the user's history (kinds `accounts` and `tokens`).",
     responses={404: problem_doc("No such user.")},
 )  # fmt: skip
 def reset_password(
     user_id: uuid.UUID, data: PasswordReset, _admin: AdminDep, session: WriteSessionDep
 ) -> Response:
-    service.reset_password(session, user_id=user_id, new=data.new_password)
+    admin.reset_password(session, user_id=user_id, new=data.new_password)
     session.commit()
     return Response(status_code=204)
 

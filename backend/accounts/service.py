@@ -32,10 +32,14 @@ class TooManyAttempts(ProblemError):
     status, code = 429, "too_many_attempts"
 
 
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+
+
 def public_user(row: Any) -> dict[str, Any]:
     return {
         "id": row.id, "email": row.email, "display_name": row.display_name,
-        "is_admin": row.is_admin, "created_at": row.created_at,
+        "is_admin": row.is_admin, "created_at": row.created_at, "disabled_at": row.disabled_at,
     }  # fmt: skip
 
 
@@ -211,6 +215,10 @@ def sign_in(
                 .values(password_hash=passwords.hash_password(password))
             )  # fmt: skip
         write.commit()
+    if row.disabled_at is not None:
+        # Said only to whoever proved the password: it tells an outsider nothing.
+        log.warning("sign-in refused, account disabled: user=%s client=%s", row.id, client)
+        raise AccountDisabled("This account is disabled: ask the administrator.")
     log.info("signed in: user=%s client=%s", row.id, client)
     return row
 
@@ -283,17 +291,6 @@ def sign_out_everywhere(session: Session, *, user_id: uuid.UUID, revoke_tokens: 
     if revoke_tokens:
         tokens.revoke_all(session, user_id=user_id)
     log.info("signed out everywhere: user=%s tokens_revoked=%s", user_id, revoke_tokens)
-
-
-def reset_password(session: Session, *, user_id: uuid.UUID, new: str) -> Any:
-    """An administrator sets the password: whoever held the account loses every way in,
-    sessions and API tokens alike. Answers the user row."""
-    user = get_user(session, user_id)
-    set_password(session, user_id=user_id, new=new, email=user.email)
-    end_sessions(session, user_id)
-    tokens.revoke_all(session, user_id=user_id)
-    log.info("password reset: user=%s", user_id)
-    return user
 
 
 def _wrong_password(field: str) -> Forbidden:
