@@ -915,6 +915,29 @@ def test_logout_everywhere_may_keep_the_tokens(
     assert not laptop.is_signed_in()
 
 
+def test_token_and_account_switches_take_json_booleans_only(
+    browser: Callable[..., Browser], admin_api: Api, account: Account
+) -> None:
+    """A 0 or a "false" must neither keep nor revoke tokens, nor disable anyone: 422."""
+    visitor = browser()
+    visitor.start_session(account)
+    token = visitor.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    passwords = {"current_password": account.password, "new_password": OTHER_PASSWORD}
+    admin_url = f"/api/v1/admin/users/{account.id}"
+    for value in (0, 1, "false", "true"):
+        for client, method, url, field, rest in (
+            (visitor, "POST", "/api/v1/auth/logout-everywhere", "revoke_tokens", {}),
+            (visitor, "POST", "/api/v1/account/password", "revoke_tokens", passwords),
+            (admin_api, "PATCH", admin_url, "disabled", {}),
+            (admin_api, "PATCH", admin_url, "is_admin", {}),
+        ):
+            refused = client.request(method, url, json={**rest, field: value})
+            assert refused.status_code == 422, (url, field, value)
+            assert field_of(refused) == [field]
+    assert visitor.is_signed_in()
+    assert bearer(visitor.http, token, "GET", "/api/v1/account").json()["is_admin"] is False
+
+
 def test_changing_the_password(browser: Callable[..., Browser], account: Account) -> None:
     here, elsewhere = browser(), browser()
     here.start_session(account)

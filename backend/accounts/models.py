@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from pydantic import StrictBool
 from sqlmodel import Field, SQLModel
 
 from backend.fields import Email, Name, UTCDateTime, utcnow, uuid7
@@ -84,6 +85,7 @@ class SessionInfo(SQLModel):
     via: str = Field(description="`session` (cookie) or `token` (bearer).")
 
 
+# Booleans of a body take JSON's true or false only, never 0 or "yes" (StrictBool).
 _REVOKE_TOKENS = (
     "Also revoke every API token of the account (true unless you say otherwise): whoever "
     "knew the old password may have made one."
@@ -93,11 +95,11 @@ _REVOKE_TOKENS = (
 class PasswordChange(SQLModel):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=10, max_length=1024)
-    revoke_tokens: bool = Field(default=True, description=_REVOKE_TOKENS)
+    revoke_tokens: StrictBool = Field(default=True, description=_REVOKE_TOKENS)
 
 
 class SignOutEverywhere(SQLModel):
-    revoke_tokens: bool = Field(
+    revoke_tokens: StrictBool = Field(
         default=True,
         description="Also revoke every API token of the account (true unless you say otherwise).",
     )

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from pydantic import StrictBool
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -39,12 +40,15 @@ class UserAdminView(UserPublic):
 
 
 class UserAdminUpdate(SQLModel):
-    """What an administrator may change of an account; absent fields stay as they are."""
+    """What an administrator may change of an account; absent fields stay as they are.
+    JSON's true and false only: a 0 must not enable or disable anyone."""
 
-    disabled: bool | None = Field(
+    disabled: StrictBool | None = Field(
         default=None,
         description="true: the account cannot sign in and its sessions end and its API "
         "tokens are refused at once (they work again when it is enabled: revoke them too if "
         "the account was compromised). false: enabled again.",
     )
-    is_admin: bool | None = Field(default=None, description="Make or unmake an administrator.")
+    is_admin: StrictBool | None = Field(
+        default=None, description="Make or unmake an administrator."
+    )
