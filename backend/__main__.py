@@ -11,6 +11,8 @@ from alembic import command
 from sqlalchemy import Engine
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from backend.config import Settings
 
 # Request line and headers together, when uvicorn parses with h11 (`--http h11`). The
@@ -41,9 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True, help="display name")
     create.add_argument("--admin", action="store_true")
-    reset = sub.add_parser("reset-password", help="set an account's password; signs it out")
+    reset = sub.add_parser(
+        "reset-password", help="set an account's password; signs it out, revokes its tokens"
+    )
     reset.add_argument("--email", required=True)
     sub.add_parser("list-users", help="list the accounts")
+    token = sub.add_parser("create-token", help="make an API token for an account (shown once)")
+    token.add_argument("--email", required=True)
+    token.add_argument("--name", required=True, help="what it is for")
+    token.add_argument("--scope", choices=["read_write", "read"], default="read_write")
+    token.add_argument("--expires-days", type=int, help="days it is valid (default: no expiry)")
     backup = sub.add_parser("backup", help="an online, consistent backup (while serving is fine)")
     backup.add_argument("--to", type=Path, help="directory (default: NEXTHOP_BACKUP_DIR)")
     backup.add_argument("--keep", type=int, help="backups kept (default: NEXTHOP_BACKUP_KEEP)")
@@ -70,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if upgrade_command(engine, settings, backup=not args.no_backup) else 1
     elif args.cmd == "makemigration":
         command.revision(migrations.alembic_config(engine), message=args.message, autogenerate=True)
-    elif args.cmd in ("create-user", "reset-password", "list-users"):
+    elif args.cmd in ("create-user", "reset-password", "list-users", "create-token"):
         return admin_command(args, engine)
     elif args.cmd == "serve":
         from backend.observability.multiprocess import use_shared_metrics_dir
@@ -158,7 +167,7 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
     from sqlmodel import Session
 
     from backend import migrations
-    from backend.accounts import service
+    from backend.accounts import admin, service
     from backend.db import write_engine
     from backend.errors import ProblemError
 
@@ -168,8 +177,11 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
             if args.cmd == "list-users":
                 for row in service.list_users(session):
                     role = "admin" if row.is_admin else "user"
+                    role += " (disabled)" if row.disabled_at is not None else ""
                     sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
                 return 0
+            if args.cmd == "create-token":
+                return create_token_command(args, session)
             password = read_password()
             if args.cmd == "create-user":
                 user = service.create_user(
@@ -179,13 +191,50 @@ def admin_command(args: argparse.Namespace, engine: Engine) -> int:
                 sys.stdout.write(f"created {user.email} ({user.id})\n")
             else:
                 user = service.find_user_by_email(session, args.email)
-                service.set_password(session, user_id=user.id, new=password, email=user.email)
-                service.end_sessions(session, user.id)
-                sys.stdout.write(f"password set for {user.email}; signed out everywhere\n")
+                admin.reset_password(session, user_id=user.id, new=password)
+                sys.stdout.write(
+                    f"password set for {user.email}; signed out everywhere, API tokens revoked\n"
+                )
             session.commit()
         except ProblemError as exc:
             sys.stderr.write(f"nexthop: {exc.detail}\n")
             return 1
+    return 0
+
+
+def create_token_command(args: argparse.Namespace, session: "Session") -> int:
+    """The secret alone on standard output (for a script to keep), once; the rest on
+    standard error."""
+    from datetime import timedelta
+
+    from pydantic import ValidationError
+
+    from backend.accounts import service
+    from backend.fields import utcnow
+    from backend.tokens.models import TokenCreate
+    from backend.tokens.service import issue_token
+
+    if args.expires_days is not None and not 1 <= args.expires_days <= 36500:
+        sys.stderr.write("nexthop: --expires-days must be from 1 to 36500.\n")
+        return 1
+    try:  # the checks the API makes of a name and a scope
+        wanted = TokenCreate(name=args.name, scope=args.scope)
+    except ValidationError as exc:
+        reasons = "; ".join(f"--{e['loc'][0]}: {e['msg']}" for e in exc.errors())
+        sys.stderr.write(f"nexthop: {reasons}\n")
+        return 1
+    user = service.find_user_by_email(session, args.email)
+    expires_at = utcnow() + timedelta(days=args.expires_days) if args.expires_days else None
+    created = issue_token(
+        session, user_id=user.id, name=wanted.name, scope=wanted.scope, expires_at=expires_at
+    )
+    session.commit()
+    until = f"expires {expires_at:%Y-%m-%d %H:%M} UTC" if expires_at else "never expires"
+    sys.stderr.write(
+        f"token {wanted.name!r} ({created['id']}) for {user.email}: {args.scope}, {until}. "
+        "This is the only time the secret is shown.\n"
+    )
+    sys.stdout.write(f"{created['secret']}\n")
     return 0
 
 

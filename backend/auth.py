@@ -78,17 +78,20 @@ _sessions, _tokens, _users = (
     UserSession.__table__, ApiToken.__table__, User.__table__,  # type: ignore[attr-defined]
 )  # fmt: skip
 # Every request runs one of these: compiled once, run on the DB-API cursor (backend.prepared).
+# A disabled account's sessions and tokens find nothing: refused at once, on every request.
 _SESSION_LOOKUP = Prepared(
     select(_sessions.c.id, _sessions.c.csrf_token, _sessions.c.last_seen_at,
            _sessions.c.expires_at, _users.c.id, _users.c.is_admin)
     .join(_users, _users.c.id == _sessions.c.user_id)
-    .where(_sessions.c.id == bindparam("hash", type_=_sessions.c.id.type))
+    .where(_sessions.c.id == bindparam("hash", type_=_sessions.c.id.type),
+           _users.c.disabled_at.is_(None))
 )  # fmt: skip
 _TOKEN_LOOKUP = Prepared(
     select(_tokens.c.id, _tokens.c.scope, _tokens.c.expires_at, _tokens.c.last_used_at,
            _users.c.id, _users.c.is_admin)
     .join(_users, _users.c.id == _tokens.c.user_id)
-    .where(_tokens.c.token_hash == bindparam("hash", type_=_tokens.c.token_hash.type))
+    .where(_tokens.c.token_hash == bindparam("hash", type_=_tokens.c.token_hash.type),
+           _users.c.disabled_at.is_(None))
 )  # fmt: skip
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from backend import migrations
+from backend.accounts.service import start_session
+from backend.auth import CSRF_HEADER, SESSION_COOKIE
 from backend.config import Settings
 from backend.db import make_engine
 from backend.main import create_app
@@ -134,6 +136,22 @@ class Api(HttpVerbs):
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}", **kwargs.pop("headers", {})}
         return self.client.request(method, url, headers=headers, **kwargs)
+
+    def create_token(self, **fields: Any) -> httpx.Response:
+        """POST /api/v1/tokens as the user's browser does: tokens are made from a signed-in
+        session, never by another token."""
+        state = self.client.app.state  # type: ignore[attr-defined]
+        headers = signed_in_headers(state.engine, state.settings, self.user_id)
+        return self.client.post("/api/v1/tokens", json=fields, headers=headers)
+
+
+def signed_in_headers(engine: Engine, settings: Settings, user_id: uuid.UUID) -> dict[str, str]:
+    """A new browser session of the user, as sign-in starts one: its cookie and CSRF token
+    (the test users have no password to sign in with)."""
+    with Session(engine) as session:
+        secret, csrf = start_session(session, user_id, settings)
+        session.commit()
+    return {"Cookie": f"{SESSION_COOKIE}={secret}", CSRF_HEADER: csrf}
 
 
 class TestUser(NamedTuple):

@@ -15,6 +15,8 @@ on databases of their own.
 import ipaddress
 import json
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +36,7 @@ from sqlmodel import SQLModel
 
 import backend.models  # noqa: F401  (every table, for the deletion check)
 from backend import migrations
+from backend.accounts import passwords
 from backend.accounts.models import Invite, LoginThrottle, UserSession
 from backend.accounts.passwords import hash_password
 from backend.accounts.service import start_session
@@ -54,6 +57,8 @@ OTHER_PASSWORD = "another fine passphrase"
 COOKIE = "nexthop_session"
 CSRF = "X-CSRF-Token"
 PUBLIC_USER_KEYS = {"id", "email", "display_name", "is_admin", "created_at"}
+ADMIN_USER_KEYS = PUBLIC_USER_KEYS | {"disabled_at"}  # what the admin's user list shows
+TOKEN_KEYS = {"id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at"}
 WRONG_LOGIN = {
     "type": "https://nexthop.invalid/problems/unauthorized",
     "title": "Unauthorized",
@@ -486,6 +491,36 @@ def test_invite_sign_up_takes_a_valid_code_once(set_up: SetUp) -> None:
     assert field_of(reused) == ["invite"]
 
 
+def test_an_invite_never_tells_whether_an_email_has_an_account(
+    set_up: SetUp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invite used with an email that has an account answers as an unknown code does,
+    and is spent: one code cannot enumerate accounts."""
+    app = set_up.db.app(signup_mode=SignupMode.invite)
+    existing = make_account(set_up.db.engine)
+    hashed: list[str] = []
+    real_hash = passwords.hash_password
+    monkeypatch.setattr(passwords, "hash_password", lambda p: hashed.append(p) or real_hash(p))
+    unknown = Browser(app).sign_up(unique_email(), invite="not-a-real-code")
+    assert unknown.status_code == 422
+
+    code = invite_code(set_up, Browser(app).http)
+    taken = Browser(app).sign_up(existing.email.upper(), invite=code)
+    assert hashed == []  # neither answer waits for a password hash: no timing difference
+    assert taken.status_code == unknown.status_code
+    assert taken.json() == unknown.json()
+    assert taken.headers["content-type"] == unknown.headers["content-type"]
+    assert "set-cookie" not in taken.headers
+    # The code is spent: it cannot go on to ask about the next email, nor make an account.
+    for email in (unique_email(), existing.email):
+        again = Browser(app).sign_up(email, invite=code)
+        assert again.status_code == 422
+        assert again.json() == unknown.json()
+    users = bearer(Browser(app).http, set_up.admin_token, "GET", "/api/v1/admin/users").json()
+    assert [u["email"] for u in users].count(existing.email) == 1
+    assert Browser(app).sign_in(existing.email, existing.password).status_code == 200
+
+
 def test_expired_invite_is_refused(set_up: SetUp) -> None:
     app = set_up.db.app(signup_mode=SignupMode.invite)
     code = invite_code(set_up, Browser(app).http)
@@ -658,6 +693,76 @@ def test_simultaneous_failures_all_count(
     assert_throttled(browser(strict_app).sign_in(account.email, account.password), expected)
 
 
+class CountedChecks:
+    """Stands in for the password check: slow like argon2, always wrong, and counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, _stored_hash: str | None, _password: str) -> bool:
+        with self._lock:
+            self.calls += 1
+        time.sleep(0.05)
+        return False
+
+
+@pytest.fixture
+def counted_checks(monkeypatch: pytest.MonkeyPatch) -> CountedChecks:
+    checks = CountedChecks()
+    monkeypatch.setattr(passwords, "verify_password", checks)
+    return checks
+
+
+LIMIT = 5
+BURST = 40
+
+
+def test_a_burst_of_parallel_guesses_gets_only_the_allowed_checks(
+    settings: Settings, engine: Engine, account: Account, counted_checks: CountedChecks
+) -> None:
+    """Counted before the check: parallel guesses cannot all pass a lock not yet set."""
+    clear_throttle(engine)
+    app = create_app(settings.model_copy(update={"login_failures_before_lockout": LIMIT}), engine)
+    # From different addresses, so only the account's count can lock.
+    attackers = [Browser(app) for _ in range(BURST)]
+    with ThreadPoolExecutor(BURST) as pool:
+        answers = list(pool.map(lambda b: b.sign_in(account.email, "guess guess guess"), attackers))
+    statuses = [answer.status_code for answer in answers]
+    assert counted_checks.calls <= LIMIT, statuses
+    assert statuses.count(401) == counted_checks.calls
+    assert statuses.count(429) == BURST - counted_checks.calls
+    clear_throttle(engine)
+
+
+def test_a_burst_of_parallel_password_confirmations_gets_only_the_allowed_checks(
+    settings: Settings, engine: Engine, account: Account, counted_checks: CountedChecks
+) -> None:
+    """A stolen session guessing the password for a password change, many at once. One
+    server (one event loop, as uvicorn runs it) with threads enough to run them together."""
+    clear_throttle(engine)
+    tuned = {"login_failures_before_lockout": LIMIT, "worker_threads": 8}
+    with TestClient(create_app(settings.model_copy(update=tuned), engine)) as server:
+        thieves = []
+        for _ in range(BURST):
+            with Session(engine) as session:
+                secret, csrf = start_session(session, uuid.UUID(account.id), settings)
+                session.commit()
+            thieves.append({"Cookie": f"{COOKIE}={secret}", CSRF: csrf})
+        body = {"current_password": "a guess guess", "new_password": OTHER_PASSWORD}
+
+        def guess(headers: dict[str, str]) -> int:
+            url = "/api/v1/account/password"
+            return server.post(url, json=body, headers=headers).status_code
+
+        with ThreadPoolExecutor(BURST) as pool:
+            statuses = list(pool.map(guess, thieves))
+    assert counted_checks.calls <= LIMIT, statuses
+    assert statuses.count(403) == counted_checks.calls
+    assert statuses.count(429) == BURST - counted_checks.calls
+    clear_throttle(engine)
+
+
 def test_weak_stored_hash_is_upgraded_on_sign_in(
     browser: Callable[..., Browser], engine: Engine, account: Account
 ) -> None:
@@ -794,7 +899,7 @@ def test_logout_ends_only_this_session(
     assert phone.is_signed_in()
 
 
-def test_logout_everywhere_ends_every_session_but_not_tokens(
+def test_logout_everywhere_ends_every_session_and_every_token(
     app: FastAPI, browser: Callable[..., Browser], account: Account
 ) -> None:
     laptop, phone = browser(), browser()
@@ -803,11 +908,58 @@ def test_logout_everywhere_ends_every_session_but_not_tokens(
     token = laptop.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
     old_cookie = str(laptop.cookie)
 
+    # No body: tokens are revoked too, unless the request says otherwise.
     assert laptop.post("/api/v1/auth/logout-everywhere").status_code == 204
     assert not laptop.is_signed_in()
     assert not holding(app, old_cookie).is_signed_in()
     assert not phone.is_signed_in()
-    assert bearer(phone.http, token, "GET", "/api/v1/auth/session").status_code == 200
+    assert bearer(phone.http, token, "GET", "/api/v1/auth/session").status_code == 401
+
+
+def test_logout_everywhere_may_keep_the_tokens(
+    browser: Callable[..., Browser], account: Account
+) -> None:
+    laptop, phone = browser(), browser()
+    laptop.start_session(account)
+    phone.start_session(account)
+    kept = laptop.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    url = "/api/v1/auth/logout-everywhere"
+    assert laptop.post(url, json={"revoke_tokens": False}).status_code == 204
+    assert not laptop.is_signed_in()
+    assert not phone.is_signed_in()
+    assert bearer(phone.http, kept, "GET", "/api/v1/auth/session").status_code == 200
+
+    # Said explicitly, and sent with a token: every token goes, the sender's own too.
+    laptop.start_session(account)
+    other = laptop.post("/api/v1/tokens", json={"name": "other"}).json()["secret"]
+    revoked = bearer(laptop.http, kept, "POST", url, json={"revoke_tokens": True})
+    assert revoked.status_code == 204
+    for secret in (kept, other):
+        assert bearer(laptop.http, secret, "GET", "/api/v1/auth/session").status_code == 401
+    assert not laptop.is_signed_in()
+
+
+def test_token_and_account_switches_take_json_booleans_only(
+    browser: Callable[..., Browser], admin_api: Api, account: Account
+) -> None:
+    """A 0 or a "false" must neither keep nor revoke tokens, nor disable anyone: 422."""
+    visitor = browser()
+    visitor.start_session(account)
+    token = visitor.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    passwords = {"current_password": account.password, "new_password": OTHER_PASSWORD}
+    admin_url = f"/api/v1/admin/users/{account.id}"
+    for value in (0, 1, "false", "true"):
+        for client, method, url, field, rest in (
+            (visitor, "POST", "/api/v1/auth/logout-everywhere", "revoke_tokens", {}),
+            (visitor, "POST", "/api/v1/account/password", "revoke_tokens", passwords),
+            (admin_api, "PATCH", admin_url, "disabled", {}),
+            (admin_api, "PATCH", admin_url, "is_admin", {}),
+        ):
+            refused = client.request(method, url, json={**rest, field: value})
+            assert refused.status_code == 422, (url, field, value)
+            assert field_of(refused) == [field]
+    assert visitor.is_signed_in()
+    assert bearer(visitor.http, token, "GET", "/api/v1/account").json()["is_admin"] is False
 
 
 def test_changing_the_password(browser: Callable[..., Browser], account: Account) -> None:
@@ -827,14 +979,33 @@ def test_changing_the_password(browser: Callable[..., Browser], account: Account
         assert field_of(refused) == ["new_password"]
     assert elsewhere.is_signed_in()  # nothing changed yet
 
+    token = elsewhere.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
     changed = here.post(
         url, json={"current_password": account.password, "new_password": OTHER_PASSWORD}
     )
     assert changed.status_code == 204
     assert here.is_signed_in()
     assert not elsewhere.is_signed_in()
+    # Whoever knew the old password may have made a token: unless told otherwise, it goes.
+    assert bearer(here.http, token, "GET", "/api/v1/auth/session").status_code == 401
+    assert here.get("/api/v1/tokens").json() == []
     assert browser().sign_in(account.email, account.password).status_code == 401
     assert browser().sign_in(account.email, OTHER_PASSWORD).status_code == 200
+
+
+def test_changing_the_password_may_keep_the_tokens(
+    browser: Callable[..., Browser], account: Account
+) -> None:
+    here = browser()
+    here.start_session(account)
+    token = here.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    body = {
+        "current_password": account.password, "new_password": OTHER_PASSWORD,
+        "revoke_tokens": False,
+    }  # fmt: skip
+    assert here.post("/api/v1/account/password", json=body).status_code == 204
+    assert bearer(here.http, token, "GET", "/api/v1/auth/session").status_code == 200
+    assert [t["name"] for t in here.get("/api/v1/tokens").json()] == ["script"]
 
 
 def test_idle_session_expires(
@@ -888,10 +1059,16 @@ def test_non_admins_cannot_use_admin_endpoints(api: Api, test_client: TestClient
          {"email": unique_email(), "password": PASSWORD, "display_name": "X"}),
         ("POST", f"/api/v1/admin/users/{api.user_id}/password", {"new_password": OTHER_PASSWORD}),
         ("POST", "/api/v1/admin/invites", None),
+        ("PATCH", f"/api/v1/admin/users/{api.user_id}", {"is_admin": True}),
+        ("GET", f"/api/v1/admin/users/{api.user_id}/tokens", None),
+        ("DELETE", f"/api/v1/admin/users/{api.user_id}/tokens", None),
+        ("DELETE", f"/api/v1/admin/users/{api.user_id}/tokens/{uuid.uuid4()}", None),
     ]  # fmt: skip
     for method, url, body in requests:
         assert api.request(method, url, json=body).status_code == 403, url
         assert test_client.request(method, url, json=body).status_code == 401, url
+    assert api.get("/api/v1/account").json()["is_admin"] is False
+    assert [t["name"] for t in api.get("/api/v1/tokens").json()] == ["tests"]
 
 
 def test_admin_creates_users(browser: Callable[..., Browser], admin_api: Api) -> None:
@@ -907,7 +1084,8 @@ def test_admin_creates_users(browser: Callable[..., Browser], admin_api: Api) ->
     created = admin_api.post(url, json=body)
     assert created.status_code == 201, created.text
     user = created.json()
-    assert set(user) == PUBLIC_USER_KEYS
+    assert set(user) == ADMIN_USER_KEYS
+    assert user["disabled_at"] is None
     assert user["email"] == email.lower()
     assert user["display_name"] == "New Person"
     assert user["is_admin"] is False
@@ -926,7 +1104,7 @@ def test_admin_creates_users(browser: Callable[..., Browser], admin_api: Api) ->
     listed = {u["id"]: u for u in admin_api.get(url).json()}
     assert listed[user["id"]] == user
     assert listed[boss.json()["id"]]["is_admin"] is True
-    assert all(set(u) == PUBLIC_USER_KEYS for u in listed.values())
+    assert all(set(u) == ADMIN_USER_KEYS for u in listed.values())
 
 
 def test_admin_lists_users_oldest_first(admin_api: Api, engine: Engine) -> None:
@@ -939,7 +1117,7 @@ def test_admin_lists_users_oldest_first(admin_api: Api, engine: Engine) -> None:
         assert len(ids) == conn.execute(select(func.count()).select_from(users_table)).scalar_one()
 
 
-def test_admin_resets_a_password_and_signs_the_user_out(
+def test_admin_resets_a_password_signs_the_user_out_and_revokes_the_tokens(
     browser: Callable[..., Browser], admin_api: Api, account: Account
 ) -> None:
     visitor = browser()
@@ -955,10 +1133,181 @@ def test_admin_resets_a_password_and_signs_the_user_out(
     assert missing.status_code == 404
     assert visitor.is_signed_in()
 
+    token = visitor.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    assert bearer(visitor.http, token, "GET", "/api/v1/auth/session").status_code == 200
     assert admin_api.post(url, json={"new_password": OTHER_PASSWORD}).status_code == 204
     assert not visitor.is_signed_in()
+    # Every way in goes with the old password: its API tokens too.
+    assert bearer(visitor.http, token, "GET", "/api/v1/auth/session").status_code == 401
+    # The user's history says so, naming the administrator and never the password.
+    back = browser()
+    assert back.sign_in(account.email, OTHER_PASSWORD).status_code == 200
+    (reset,) = history_of(back, "accounts")
+    assert reset["changes"] == {"password": {"old": None, "new": "reset"}}
+    assert (reset["user_id"], reset["via"]) == (str(admin_api.user_id), "token")
+    assert [e["action"] for e in history_of(back, "tokens")] == ["delete"]
     assert browser().sign_in(account.email, account.password).status_code == 401
     assert browser().sign_in(account.email, OTHER_PASSWORD).status_code == 200
+
+
+def history_of(visitor: Browser, kind: str) -> list[dict[str, Any]]:
+    response = visitor.get("/api/v1/history", params={"kind": kind})
+    assert response.status_code == 200, response.text
+    events: list[dict[str, Any]] = response.json()["items"]
+    return events
+
+
+def test_admin_lists_and_revokes_a_users_tokens(
+    browser: Callable[..., Browser], admin_api: Api, account: Account, other_api: Api
+) -> None:
+    visitor = browser()
+    visitor.start_session(account)
+    made = [
+        visitor.post("/api/v1/tokens", json={"name": name}).json()
+        for name in ("laptop", "phone", "server")
+    ]
+    base = f"/api/v1/admin/users/{account.id}/tokens"
+
+    listed = admin_api.get(base)
+    assert listed.status_code == 200, listed.text
+    assert [t["name"] for t in listed.json()] == ["laptop", "phone", "server"]
+    assert all(set(t) == TOKEN_KEYS for t in listed.json())
+    assert not any(t["secret"] in listed.text for t in made)
+
+    laptop, phone, server = made
+    assert admin_api.delete(f"{base}/{laptop['id']}").status_code == 204
+    assert bearer(visitor.http, laptop["secret"], "GET", "/api/v1/account").status_code == 401
+    assert bearer(visitor.http, phone["secret"], "GET", "/api/v1/account").status_code == 200
+    assert admin_api.delete(f"{base}/{laptop['id']}").status_code == 404
+    # A token named under another user is not found, and stays.
+    (theirs,) = other_api.get("/api/v1/tokens").json()
+    assert admin_api.delete(f"{base}/{theirs['id']}").status_code == 404
+    assert other_api.get("/api/v1/account").status_code == 200
+    nobody = f"/api/v1/admin/users/{uuid.uuid4()}/tokens"
+    for method, url in (("GET", nobody), ("DELETE", nobody), ("DELETE", f"{nobody}/{phone['id']}")):
+        assert admin_api.request(method, url).status_code == 404, (method, url)
+
+    assert admin_api.delete(base).status_code == 204
+    for token in (phone, server):
+        assert bearer(visitor.http, token["secret"], "GET", "/api/v1/account").status_code == 401
+    assert admin_api.get(base).json() == []
+    assert visitor.is_signed_in()  # revoking tokens leaves the browser sessions alone
+
+    # The user's history says which tokens went, and who revoked them.
+    events = history_of(visitor, "tokens")
+    assert [(e["object_id"], e["action"]) for e in reversed(events)] == [
+        (t["id"], "delete") for t in made
+    ]
+    assert {(e["user_id"], e["via"]) for e in events} == {(str(admin_api.user_id), "token")}
+    assert events[-1]["changes"]["name"] == {"old": "laptop", "new": None}
+    assert not any(t["secret"] in json.dumps(events) for t in made)
+
+
+def test_admin_disables_and_enables_an_account(
+    browser: Callable[..., Browser], admin_api: Api, account: Account
+) -> None:
+    visitor, elsewhere = browser(), browser()
+    visitor.start_session(account)
+    elsewhere.start_session(account)
+    token = visitor.post("/api/v1/tokens", json={"name": "script"}).json()["secret"]
+    url = f"/api/v1/admin/users/{account.id}"
+
+    disabled = admin_api.patch(url, json={"disabled": True})
+    assert disabled.status_code == 200, disabled.text
+    assert set(disabled.json()) == ADMIN_USER_KEYS
+    when = parse_time(disabled.json()["disabled_at"])
+    assert datetime.now(UTC) - when < timedelta(minutes=1)
+    # At once: every session ends and every token is refused.
+    assert not visitor.is_signed_in()
+    assert not elsewhere.is_signed_in()
+    assert bearer(visitor.http, token, "GET", "/api/v1/account").status_code == 401
+    # A wrong password answers as always; only the right one learns the account is disabled.
+    wrong = browser().sign_in(account.email, "not the password")
+    assert wrong.status_code == 401
+    assert wrong.json() == WRONG_LOGIN
+    right = browser().sign_in(account.email, account.password)
+    assert right.status_code == 403
+    assert right.json()["type"] == "https://nexthop.invalid/problems/account_disabled"
+    assert "set-cookie" not in right.headers
+    listed = {u["id"]: u for u in admin_api.get("/api/v1/admin/users").json()}
+    assert listed[account.id]["disabled_at"] == disabled.json()["disabled_at"]
+    # Disabling again changes nothing, not even the time.
+    assert admin_api.patch(url, json={"disabled": True}).json() == disabled.json()
+
+    enabled = admin_api.patch(url, json={"disabled": False})
+    assert enabled.status_code == 200
+    assert enabled.json()["disabled_at"] is None
+    assert bearer(visitor.http, token, "GET", "/api/v1/account").status_code == 200
+    back = browser()
+    assert back.sign_in(account.email, account.password).status_code == 200
+
+    events = history_of(back, "accounts")
+    assert [e["changes"] for e in reversed(events)] == [
+        {"disabled_at": {"old": None, "new": disabled.json()["disabled_at"]}},
+        {"disabled_at": {"old": disabled.json()["disabled_at"], "new": None}},
+    ]
+    assert {e["user_id"] for e in events} == {str(admin_api.user_id)}
+    assert {e["object_id"] for e in events} == {account.id}
+
+    missing = admin_api.patch(f"/api/v1/admin/users/{uuid.uuid4()}", json={"disabled": True})
+    assert missing.status_code == 404
+
+
+def test_an_admin_cannot_leave_nexthop_without_an_enabled_admin(fresh: FreshDatabase) -> None:
+    app = fresh.app()
+    first = Browser(app)
+    me = first.set_up(unique_email("admin")).json()["user"]
+    mine = f"/api/v1/admin/users/{me['id']}"
+    for change in ({"disabled": True}, {"is_admin": False}, {"disabled": True, "is_admin": False}):
+        refused = first.patch(mine, json=change)
+        assert refused.status_code == 409, change
+        assert "no enabled administrator" in refused.json()["detail"]
+    assert first.get("/api/v1/account").json()["is_admin"] is True
+
+    body = {"email": unique_email("second"), "password": PASSWORD, "display_name": "Second"}
+    second = first.post("/api/v1/admin/users", json={**body, "is_admin": True}).json()
+    theirs = f"/api/v1/admin/users/{second['id']}"
+    assert first.patch(theirs, json={"disabled": True}).status_code == 200
+    # A disabled administrator is no administrator to leave in charge.
+    assert first.patch(mine, json={"is_admin": False}).status_code == 409
+    assert first.patch(theirs, json={"disabled": False}).status_code == 200
+    # With another enabled administrator, stepping down is fine.
+    demoted = first.patch(mine, json={"is_admin": False})
+    assert demoted.status_code == 200
+    assert demoted.json()["is_admin"] is False
+    assert first.get("/api/v1/admin/users").status_code == 403
+    promoted = first.patch(mine, json={"is_admin": True})
+    assert promoted.status_code == 403  # no longer an administrator: cannot undo it oneself
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one(fresh: FreshDatabase) -> None:
+    app = fresh.app()
+    first = Browser(app)
+    one = first.set_up(unique_email("one")).json()["user"]
+    body = {"email": unique_email("two"), "password": PASSWORD, "display_name": "Two"}
+    two = first.post("/api/v1/admin/users", json={**body, "is_admin": True}).json()
+    with Session(fresh.engine) as session:
+        tokens = {
+            user["id"]: issue_token(session, user_id=uuid.UUID(user["id"]), name="t")["secret"]
+            for user in (one, two)
+        }
+        session.commit()
+    moves = [(tokens[one["id"]], two["id"]), (tokens[two["id"]], one["id"])]
+
+    def disable(move: tuple[str, str]) -> int:
+        token, target = move
+        url = f"/api/v1/admin/users/{target}"
+        return bearer(Browser(app).http, token, "PATCH", url, json={"disabled": True}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(disable, moves))
+    assert statuses in ([200, 401], [200, 409]), statuses  # the loser is refused or disabled
+    with fresh.engine.connect() as conn:
+        enabled_admins = conn.execute(
+            select(func.count()).select_from(users_table)
+            .where(users_table.c.is_admin.is_(True), users_table.c.disabled_at.is_(None))
+        ).scalar_one()  # fmt: skip
+    assert enabled_admins == 1
 
 
 def test_admin_creates_single_use_invites(admin_api: Api) -> None:

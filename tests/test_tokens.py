@@ -1,4 +1,5 @@
-"""Personal access tokens: shown once, stored hashed, scoped, revocable, expiring."""
+"""Personal access tokens: shown once, stored hashed, scoped, revocable, expiring, made only
+from a signed-in session (`Api.create_token`) or the command line, never by a token."""
 
 import asyncio
 import logging
@@ -31,7 +32,7 @@ class Bearer:
 
 
 def create(api: Api, **fields: Any) -> dict[str, Any]:
-    response = api.post(URL, json={"name": "Laptop script", **fields})
+    response = api.create_token(**{"name": "Laptop script", **fields})
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -184,6 +185,20 @@ def test_read_only_token_reads_but_never_writes(api: Api) -> None:
     assert [t["name"] for t in listed(api)] == ["tests", "Dashboard"]
 
 
+def test_a_token_cannot_create_tokens(api: Api) -> None:
+    """A leaked token must not mint itself successors that outlive its revocation."""
+    full = create(api, name="Full access")
+    for secret in (api.token, full["secret"]):
+        for body in ({"name": "successor"}, {"name": "successor", "scope": "read"}):
+            refused = Bearer(api, secret).request("POST", URL, json=body)
+            assert refused.status_code == 403, refused.text
+            assert refused.headers["content-type"] == "application/problem+json"
+            problem = refused.json()
+            assert problem["type"] == "https://nexthop.invalid/problems/session_required"
+            assert problem["detail"].startswith("A token cannot create tokens")
+    assert [t["name"] for t in listed(api)] == ["tests", "Full access"]
+
+
 def test_token_with_future_expiry_works_until_it_expires(api: Api, engine: Engine) -> None:
     expires = datetime.now(UTC) + timedelta(days=30)
     created = create(api, expires_at=expires.isoformat())
@@ -217,7 +232,7 @@ def test_token_with_future_expiry_works_until_it_expires(api: Api, engine: Engin
     ],
 )
 def test_invalid_token_requests_are_422(api: Api, body: dict[str, Any], field: str) -> None:
-    response = api.post(URL, json=body)
+    response = api.create_token(**body)
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == [field]
     assert [t["name"] for t in listed(api)] == ["tests"]

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from pydantic import StrictBool
 from sqlmodel import Field, SQLModel
 
 from backend.fields import Email, JsonBool, Name, UTCDateTime, utcnow, uuid7
@@ -84,9 +85,24 @@ class SessionInfo(SQLModel):
     via: str = Field(description="`session` (cookie) or `token` (bearer).")
 
 
+# Booleans of a body take JSON's true or false only, never 0 or "yes" (StrictBool).
+_REVOKE_TOKENS = (
+    "Also revoke every API token of the account (true unless you say otherwise): whoever "
+    "knew the old password may have made one."
+)
+
+
 class PasswordChange(SQLModel):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=10, max_length=1024)
+    revoke_tokens: StrictBool = Field(default=True, description=_REVOKE_TOKENS)
+
+
+class SignOutEverywhere(SQLModel):
+    revoke_tokens: StrictBool = Field(
+        default=True,
+        description="Also revoke every API token of the account (true unless you say otherwise).",
+    )
 
 
 class PasswordReset(SQLModel):

@@ -15,6 +15,7 @@ from backend.config import Settings
 from backend.counts import RowCount
 from backend.errors import Conflict, FieldIssue, NotFound, ProblemError, Unprocessable
 from backend.fields import utcnow, uuid7
+from backend.tokens import service as tokens
 from backend.users.models import User
 
 log = logging.getLogger("nexthop.auth")
@@ -31,10 +32,14 @@ class TooManyAttempts(ProblemError):
     status, code = 429, "too_many_attempts"
 
 
+class AccountDisabled(Forbidden):
+    code = "account_disabled"
+
+
 def public_user(row: Any) -> dict[str, Any]:
     return {
         "id": row.id, "email": row.email, "display_name": row.display_name,
-        "is_admin": row.is_admin, "created_at": row.created_at,
+        "is_admin": row.is_admin, "created_at": row.created_at, "disabled_at": row.disabled_at,
     }  # fmt: skip
 
 
@@ -104,18 +109,52 @@ def set_up_first_admin(session: Session, *, email: str, password: str, display_n
     return get_user(session, legacy)
 
 
-def redeem_invite(session: Session, code: str) -> None:
+INVITE_UNUSABLE = (
+    "This invite cannot be used: the code is unknown, used or expired, or the email already "
+    "has an account (then sign in instead)."
+)
+
+
+class InviteRefused(Unprocessable):
+    """Sign-up with an invite that cannot be used. `spent`: the code was valid and is used
+    up by this refusal, which the caller must commit."""
+
+    def __init__(self, *, spent: bool) -> None:
+        issue = FieldIssue(
+            field="invite", location="body", reason=INVITE_UNUSABLE, code="invalid_invite"
+        )
+        super().__init__(INVITE_UNUSABLE, errors=[issue])
+        self.spent = spent
+
+
+def sign_up_with_invite(
+    session: Session, *, code: str, email: str, password: str, display_name: str
+) -> Any:
+    """An account from a single-use invite, or InviteRefused.
+
+    An invite must not tell whether an email has an account. A valid code given with an
+    email that has one is spent and answered exactly as an unknown code is (status, body,
+    and no password hashing before the answer, as for an unknown code), so a code answers
+    at most one such question, and whoever holds it was trusted by the administrator. The
+    password policy is checked first, as it does not depend on the account: a weak password
+    leaves the code unused whatever the email."""
+    email = email.strip().lower()
+    problem = passwords.password_problem(password, email)
+    if problem:
+        raise Unprocessable.field("password", problem, "weak_password")
     now = utcnow()
-    stmt = (
+    redeemed = (
         update(invites)
         .where(invites.c.token_hash == secret_hash(code), invites.c.used_at.is_(None),
                invites.c.expires_at > now)
         .values(used_at=now)
     )  # fmt: skip
-    if session.execute(stmt).rowcount != 1:
-        raise Unprocessable.field(
-            "invite", "This invite code is unknown, used or expired.", "invalid_invite"
-        )
+    if session.execute(redeemed).rowcount != 1:
+        raise InviteRefused(spent=False)
+    if session.execute(select(users.c.id).where(users.c.email == email)).first() is not None:
+        log.info("invite spent on an email that has an account")
+        raise InviteRefused(spent=True)
+    return create_user(session, email=email, password=password, display_name=display_name)
 
 
 def create_invite(
@@ -143,10 +182,19 @@ def sign_in(
 ) -> Any:
     """Checks the password, minding the throttle; answers the user row or raises.
 
-    The slow password check runs with no transaction open: a write lock held through it
-    would let anyone stall every writer by guessing passwords."""
+    The attempt is counted before the password is checked (see backend.accounts.throttle),
+    and the slow check runs with no transaction open: a write lock held through it would let
+    anyone stall every writer by guessing passwords."""
     keys = throttle.keys_for(email, client)
+    allowed = settings.login_failures_before_lockout
+    # Already locked: answered from a read, so a flood of refused attempts writes nothing.
     until = throttle.locked_until(session, keys)
+    session.rollback()  # its connection back to the pool before another is taken
+    if until is None:
+        with Session(write_engine) as write:
+            until = throttle.admit(write, keys, allowed)
+            if until is None:
+                write.commit()
     if until is not None:
         retry = max(1, int((until - utcnow()).total_seconds()) + 1)
         log.warning("sign-in refused, throttled: client=%s", client)
@@ -156,21 +204,21 @@ def sign_in(
         )
     row = session.execute(select(users).where(users.c.email == email.strip().lower())).first()
     session.rollback()
-    ok = passwords.verify_password(row.password_hash if row else None, password)
-    with Session(write_engine) as write:
-        if not ok:
-            throttle.record_failure(write, keys, settings.login_failures_before_lockout)
-        else:
-            throttle.clear(write, keys[0])
-            if row is not None and passwords.needs_rehash(row.password_hash):
-                write.execute(
-                    update(users).where(users.c.id == row.id)
-                    .values(password_hash=passwords.hash_password(password))
-                )  # fmt: skip
-        write.commit()
-    if not ok:
+    if not passwords.verify_password(row.password_hash if row else None, password):
         log.warning("sign-in failed: client=%s", client)
         raise Unauthorized("The email or the password is wrong.")
+    with Session(write_engine) as write:
+        throttle.succeeded(write, keys, allowed)
+        if passwords.needs_rehash(row.password_hash):
+            write.execute(
+                update(users).where(users.c.id == row.id)
+                .values(password_hash=passwords.hash_password(password))
+            )  # fmt: skip
+        write.commit()
+    if row.disabled_at is not None:
+        # Said only to whoever proved the password: it tells an outsider nothing.
+        log.warning("sign-in refused, account disabled: user=%s client=%s", row.id, client)
+        raise AccountDisabled("This account is disabled: ask the administrator.")
     log.info("signed in: user=%s client=%s", row.id, client)
     return row
 
@@ -203,15 +251,18 @@ def _confirm_password(
     session: Session, row: Any, password: str, field: str, settings: Settings
 ) -> None:
     """Re-entering the password for a sensitive change is throttled like a sign-in: a stolen
-    session or token must not be a free password-guessing oracle."""
+    session or token must not be a free password-guessing oracle. The attempt is counted
+    first, in the request's own transaction (its row stays locked until that ends, so
+    parallel attempts take turns), and kept when the password is wrong."""
     keys = throttle.keys_for(row.email, "confirm")[:1]
-    if throttle.locked_until(session, keys) is not None:
+    allowed = settings.login_failures_before_lockout
+    if throttle.admit(session, keys, allowed) is not None:
+        session.rollback()
         raise TooManyAttempts("Too many wrong passwords; wait before trying again.")
     if not passwords.verify_password(row.password_hash, password):
-        throttle.record_failure(session, keys, settings.login_failures_before_lockout)
         session.commit()  # the failure must outlive the refusal
         raise _wrong_password(field)
-    throttle.clear(session, keys[0])
+    throttle.succeeded(session, keys, allowed)
 
 
 def change_password(
@@ -221,14 +272,25 @@ def change_password(
     current: str,
     new: str,
     keep_session: str | None,
+    revoke_tokens: bool,
     settings: Settings,
 ) -> None:
     row = get_user(session, user_id)
     _confirm_password(session, row, current, "current_password", settings)
     set_password(session, user_id=user_id, new=new, email=row.email)
-    # Anyone signed in elsewhere with the old password is signed out.
+    # Anyone signed in elsewhere with the old password is signed out, and unless told
+    # otherwise loses the tokens they may have made with it.
     end_sessions(session, user_id, keep=keep_session)
-    log.info("password changed: user=%s", user_id)
+    if revoke_tokens:
+        tokens.revoke_all(session, user_id=user_id)
+    log.info("password changed: user=%s tokens_revoked=%s", user_id, revoke_tokens)
+
+
+def sign_out_everywhere(session: Session, *, user_id: uuid.UUID, revoke_tokens: bool) -> None:
+    end_sessions(session, user_id)
+    if revoke_tokens:
+        tokens.revoke_all(session, user_id=user_id)
+    log.info("signed out everywhere: user=%s tokens_revoked=%s", user_id, revoke_tokens)
 
 
 def _wrong_password(field: str) -> Forbidden:

@@ -1,9 +1,14 @@
-"""Sign-in throttling: failures per account name and per client address, kept in the database
-so every worker process sees the same counts."""
+"""Sign-in throttling: attempts per account name and per client address, kept in the database
+so every worker process sees the same counts.
+
+An attempt is counted before its password is checked, in one atomic statement that also
+refuses it while the key is locked: a burst of parallel guesses cannot all pass a check made
+before any of them is counted (the password check is slow). A success then takes its count
+back (`succeeded`)."""
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -28,6 +33,11 @@ def lockout_for(failures: int, allowed: int) -> timedelta:
     return min(timedelta(seconds=30 * 2**doublings), MAX_LOCKOUT)
 
 
+def allowed_for(key: str, allowed: int) -> int:
+    """An address may be shared by many people (a NAT, an office): it gets more tries. Pure."""
+    return allowed * ADDRESS_FACTOR if key.startswith("ip:") else allowed
+
+
 def keys_for(email: str, client: str) -> list[str]:
     return [f"email:{email.strip().lower()}", f"ip:{client}"]
 
@@ -39,32 +49,60 @@ def locked_until(session: Session, keys: list[str]) -> datetime | None:
     return max(times, default=None)
 
 
-def record_failure(session: Session, keys: list[str], allowed: int) -> None:
-    """Counts one more failure under each key. Concurrent failures all count: the row exists
-    first (insert if absent), then is locked while it is read and written (FOR UPDATE on
-    PostgreSQL; SQLite write transactions are serial already)."""
+def admit(session: Session, keys: list[str], allowed: int) -> datetime | None:
+    """Counts one attempt under each key, as if it will fail, unless a key is locked: then
+    nothing is counted and the answer is until when (the caller rolls back). None: go on.
+
+    The attempt that reaches the limit is still checked, and locks the key for those after
+    it, so at most `allowed` checks run however many arrive at once. Each key's row is
+    counted and its lock tested in one statement (PostgreSQL locks the row until commit;
+    SQLite write transactions are serial)."""
     now = utcnow()
-    dialect = session.get_bind().dialect.name
-    make_insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    make_insert = postgresql_insert if _dialect(session) == "postgresql" else sqlite_insert
     for key in keys:
-        session.execute(
-            make_insert(table)
-            .values(key=key, failures=0, last_failure_at=now, locked_until=None)
-            .on_conflict_do_nothing(index_elements=["key"])
+        counted = make_insert(table).values(
+            key=key, failures=1, last_failure_at=now, locked_until=None
         )
-        row = session.execute(select(table).where(table.c.key == key).with_for_update()).one()
-        failures = row.failures + 1 if row.last_failure_at + FORGET_AFTER > now else 1
-        # An address may be shared by many people (a NAT, an office): it gets more tries.
-        pause = lockout_for(
-            failures, allowed * ADDRESS_FACTOR if key.startswith("ip:") else allowed
-        )
-        session.execute(
-            update(table).where(table.c.key == key).values(
-                failures=failures, last_failure_at=now,
-                locked_until=now + pause if pause else None,
+        counted = counted.on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "failures": case(
+                    (table.c.last_failure_at > now - FORGET_AFTER, table.c.failures + 1), else_=1
+                ),
+                "last_failure_at": now,
+            },
+            where=or_(table.c.locked_until.is_(None), table.c.locked_until <= now),
+        ).returning(table.c.failures)
+        attempts = session.execute(counted).scalar()
+        if attempts is None:  # locked: the update's condition kept the row as it was
+            return locked_until(session, [key]) or now
+        pause = lockout_for(attempts, allowed_for(key, allowed))
+        if pause:
+            session.execute(
+                update(table).where(table.c.key == key).values(locked_until=now + pause)
             )
-        )  # fmt: skip
+    return None
+
+
+def succeeded(session: Session, keys: list[str], allowed: int) -> None:
+    """The attempt `admit` counted had the right password. The account's count is forgotten
+    altogether; an address keeps its failures (one's own account must not wipe a spray of
+    guesses), less this attempt, and loses the lock this attempt may have set."""
+    for key in keys:
+        if not key.startswith("ip:"):
+            clear(session, key)
+            continue
+        attempts = session.execute(
+            update(table).where(table.c.key == key, table.c.failures > 0)
+            .values(failures=table.c.failures - 1).returning(table.c.failures)
+        ).scalar()  # fmt: skip
+        if attempts is not None and not lockout_for(attempts, allowed_for(key, allowed)):
+            session.execute(update(table).where(table.c.key == key).values(locked_until=None))
 
 
 def clear(session: Session, key: str) -> None:
     session.execute(delete(table).where(table.c.key == key))
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name

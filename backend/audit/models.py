@@ -23,6 +23,10 @@ class HistoryKind(StrEnum):
     profiles = "profiles"
     message_templates = "message_templates"
     webhooks = "webhooks"
+    # What an administrator did to the account (disabled, enabled, made or unmade an
+    # administrator, reset the password) and to its API tokens (revoked).
+    accounts = "accounts"
+    tokens = "tokens"
 
 
 class HistoryAction(StrEnum):
@@ -84,11 +88,12 @@ class HistoryEvent(SQLModel):
     token_id: uuid.UUID | None
     kind: HistoryKind
     object_id: uuid.UUID = Field(
-        description="The changed object's id (for `profiles`, the user's own id)."
+        description="The changed object's id (for `profiles` and `accounts`, the user's own id)."
     )
     action: HistoryAction
     changes: dict[str, FieldChange] = Field(
         description="Each field that changed, old → new: for a create the fields it set, for "
         "a delete the values the object last had. Secrets (share links, webhook signing "
-        "secrets) are never recorded."
+        "secrets, passwords, token secrets) are never recorded: a password reset shows as "
+        "`password` becoming `reset`."
     )

@@ -17,6 +17,7 @@ log = logging.getLogger("nexthop.auth")
 table = ApiToken.__table__  # type: ignore[attr-defined]
 PREFIX = "nh_"
 PUBLIC = ("id", "name", "prefix", "scope", "created_at", "expires_at", "last_used_at")
+_PUBLIC_COLUMNS = tuple(table.c[k] for k in PUBLIC)
 
 
 def issue_token(
@@ -40,15 +41,30 @@ def issue_token(
 
 def list_tokens(session: Session, *, user_id: uuid.UUID) -> list[dict[str, Any]]:
     stmt = (
-        select(*(table.c[k] for k in PUBLIC))
+        select(*_PUBLIC_COLUMNS)
         .where(table.c.user_id == user_id)
         .order_by(table.c.created_at, table.c.id)
     )
     return [dict(row) for row in session.execute(stmt).mappings()]
 
 
-def revoke_token(session: Session, *, user_id: uuid.UUID, token_id: uuid.UUID) -> None:
+def revoke_token(session: Session, *, user_id: uuid.UUID, token_id: uuid.UUID) -> dict[str, Any]:
+    """Deletes one of the user's tokens; answers it as it was (its public fields)."""
     stmt = delete(table).where(table.c.user_id == user_id, table.c.id == token_id)
-    if session.execute(stmt).rowcount == 0:
+    gone = session.execute(stmt.returning(*_PUBLIC_COLUMNS)).mappings().first()
+    if gone is None:
         raise NotFound(f"No token with id {token_id}.")
     log.info("token revoked: user=%s token=%s", user_id, token_id)
+    return dict(gone)
+
+
+def revoke_all(session: Session, *, user_id: uuid.UUID) -> list[dict[str, Any]]:
+    """Deletes every token of the user; answers them as they were (their public fields)."""
+    stmt = delete(table).where(table.c.user_id == user_id)
+    gone = [
+        dict(row)
+        for row in session.execute(stmt.returning(*(table.c[k] for k in PUBLIC))).mappings()
+    ]
+    if gone:
+        log.info("tokens revoked: user=%s count=%d", user_id, len(gone))
+    return gone

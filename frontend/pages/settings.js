@@ -61,10 +61,12 @@ async function tokensSection(get) {
     created.querySelector('input').focus();
   }, { busyText: 'Creating…', aliases: { expires_at: 'expires_on' } });
   await refresh();
-  return section('API tokens', created, list, form);
+  return { element: section('API tokens', created, list, form), refresh };
 }
 
-function passwordSection(email) {
+const revokeBox = () => field({ name: 'revoke_tokens', label: 'Also revoke my API tokens', type: 'checkbox', value: true });
+
+function passwordSection(email, tokens) {
   const form = h('form', { class: 'card', 'aria-labelledby': 'password-title' },
     h('h2', { id: 'password-title' }, 'Change password'),
     formAlert(),
@@ -73,6 +75,7 @@ function passwordSection(email) {
     field({ name: 'current_password', label: 'Current password', type: 'password', required: true, autocomplete: 'current-password' }),
     field({ name: 'new_password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', hint: 'At least 10 characters; not a common password.' }),
     field({ name: 'confirm_password', label: 'New password again', type: 'password', required: true, autocomplete: 'new-password' }),
+    revokeBox(),
     submitButton('Change password'),
   );
   onSubmit(form, async (data) => {
@@ -81,28 +84,34 @@ function passwordSection(email) {
       setFieldError(form, 'confirm_password', 'The two new passwords differ.');
       return undefined;
     }
-    await api.post('/account/password', { current_password: data.current_password, new_password: data.new_password });
+    const revoke = data.revoke_tokens;
+    await api.post('/account/password', { current_password: data.current_password, new_password: data.new_password, revoke_tokens: revoke });
     form.reset();
-    return 'Password changed. Your other browsers have been signed out.';
+    form.elements.revoke_tokens.checked = true;
+    if (revoke) await tokens.refresh();
+    return `Password changed. Your other browsers have been signed out${revoke ? ' and your API tokens revoked' : ''}.`;
   });
   return form;
 }
 
 export async function render({ session, navigate, get }) {
   const user = session.user;
+  const tokens = await tokensSection(get);
+  const revoke = revokeBox();
   return [
     pageHeader('Settings'),
     section('Account', details([['Name', user.display_name], ['Email', user.email], ['Role', user.is_admin ? 'Administrator' : 'Member']])),
     section('Your data', h('p', {}, 'Import contacts, download everything, restore a backup, subscribe to your interviews in a calendar: ', h('a', { href: '/app/data' }, 'Your data'), '.')),
-    await tokensSection(get),
-    passwordSection(user.email),
+    tokens.element,
+    passwordSection(user.email, tokens),
     section('Sessions',
       h('p', {}, 'Lost a phone, or signed in on a shared computer? Sign out of every browser at once.'),
+      revoke,
       confirmButton({
         label: 'Sign out everywhere',
         confirmLabel: 'Sign out of every browser',
         onConfirm: async () => {
-          await api.post('/auth/logout-everywhere');
+          await api.post('/auth/logout-everywhere', { revoke_tokens: revoke.querySelector('input').checked });
           session.set(null);
           navigate('/app/sign-in', { replace: true });
         },

@@ -1,4 +1,5 @@
-"""Settings in the browser: API tokens (secret shown once, then revoked) and the password."""
+"""Settings in the browser: API tokens (secret shown once, then revoked), the password, and
+signing out everywhere (both revoke the tokens unless the box is unticked)."""
 
 import httpx
 from playwright.sync_api import Page, expect
@@ -65,9 +66,50 @@ def test_change_password_with_reasons_at_the_fields(page: Page, user: User) -> N
     expect(new).to_have_attribute("aria-invalid", "true")
     expect(current).not_to_have_attribute("aria-invalid", "true")
 
+    # Whoever knew the old password may have made a token: by default, they all go.
+    token = user.api("POST", "/tokens", json={"name": "old script"})["secret"]
+    page.reload()
+    expect(page.get_by_text("old script", exact=True)).to_be_visible()
+    form = page.get_by_role("form", name="Change password")
+    revoke = form.get_by_role("checkbox", name="Also revoke my API tokens")
+    expect(revoke).to_be_checked()
+    page.get_by_role("textbox", name="Current password").fill(PASSWORD)
     new.fill("a much better passphrase")
     again.fill("a much better passphrase")
     change.click()
-    expect(page.get_by_role("alert").filter(has_text="Password changed")).to_be_visible()
+    expect(
+        page.get_by_role("alert").filter(has_text="Password changed").filter(has_text="revoked")
+    ).to_be_visible()
+    expect(page.get_by_text("No tokens.")).to_be_visible()
+    expect(revoke).to_be_checked()  # back to the default for the next change
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{user.base}/api/v1/contacts", headers=headers).status_code == 401
     login = {"email": user.email, "password": "a much better passphrase"}
     assert httpx.post(f"{user.base}/api/v1/auth/login", json=login).status_code == 200
+
+
+def test_sign_out_everywhere_may_keep_the_tokens(page: Page, user: User) -> None:
+    token = user.api("POST", "/tokens", json={"name": "backup job"})["secret"]
+    sign_in(page, user)
+    page.goto("/app/settings")
+    sessions = page.get_by_role("region", name="Sessions")
+    revoke = sessions.get_by_role("checkbox", name="Also revoke my API tokens")
+    expect(revoke).to_be_checked()
+    revoke.uncheck()
+    sessions.get_by_role("button", name="Sign out everywhere").click()
+    sessions.get_by_role("button", name="Sign out of every browser").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{user.base}/api/v1/contacts", headers=headers).status_code == 200
+
+
+def test_sign_out_everywhere_revokes_the_tokens_by_default(page: Page, user: User) -> None:
+    token = user.api("POST", "/tokens", json={"name": "backup job"})["secret"]
+    sign_in(page, user)
+    page.goto("/app/settings")
+    sessions = page.get_by_role("region", name="Sessions")
+    sessions.get_by_role("button", name="Sign out everywhere").click()
+    sessions.get_by_role("button", name="Sign out of every browser").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert httpx.get(f"{user.base}/api/v1/contacts", headers=headers).status_code == 401
