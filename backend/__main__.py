@@ -48,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from backend import migrations
-    from backend.config import Settings
     from backend.db import make_engine
+    from backend.settings_errors import settings_or_exit
 
-    settings = Settings()
+    settings = settings_or_exit()
     if args.cmd == "openapi":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(openapi_text())

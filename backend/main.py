@@ -46,6 +46,7 @@ from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
 from backend.search.router import router as search_router
 from backend.security_headers import SecurityHeaders
+from backend.settings_errors import settings_or_exit
 from backend.system.router import router as system_router
 from backend.tokens.router import router as tokens_router
 from backend.transfer.router import router as transfer_router
@@ -76,7 +77,8 @@ def _freeze_startup_objects() -> None:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or Settings()
+    # From the environment: a bad setting ends start-up with one line naming it (exit 2).
+    settings = settings or settings_or_exit()
     engine = engine or make_engine(settings)
 
     @asynccontextmanager
