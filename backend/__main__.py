@@ -11,11 +11,15 @@ from alembic import command
 from sqlalchemy import Engine
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from backend.config import Settings
 
 # Request line and headers together, when uvicorn parses with h11 (`--http h11`). The
 # default parser, httptools (uvicorn[standard]), has no such limit: see README "Slow clients".
 H11_MAX_INCOMPLETE_EVENT_BYTES = 16 * 1024
+
+ACCOUNT_COMMANDS = ("create-user", "reset-password", "list-users", "promote", "demote")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,10 +37,16 @@ def main(argv: list[str] | None = None) -> int:
     create = sub.add_parser("create-user", help="create an account (password from stdin/prompt)")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True, help="display name")
-    create.add_argument("--admin", action="store_true")
+    create.add_argument(
+        "--admin", action="store_true", help="(the first account is the administrator anyway)"
+    )
     reset = sub.add_parser("reset-password", help="set an account's password; signs it out")
     reset.add_argument("--email", required=True)
     sub.add_parser("list-users", help="list the accounts")
+    promote = sub.add_parser("promote", help="make an account an administrator")
+    promote.add_argument("--email", required=True)
+    demote = sub.add_parser("demote", help="make an administrator a plain user (not the last)")
+    demote.add_argument("--email", required=True)
     backup = sub.add_parser("backup", help="an online, consistent backup (while serving is fine)")
     backup.add_argument("--to", type=Path, help="directory (default: NEXTHOP_BACKUP_DIR)")
     backup.add_argument("--keep", type=int, help="backups kept (default: NEXTHOP_BACKUP_KEEP)")
@@ -58,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.cmd in ("backup", "restore"):
         return backup_command(args, settings)
+    if args.cmd in ACCOUNT_COMMANDS:
+        return admin_command(args, settings)
     engine = make_engine(settings)
     if args.cmd == "migrate":
         migrations.upgrade(engine)
     elif args.cmd == "makemigration":
         command.revision(migrations.alembic_config(engine), message=args.message, autogenerate=True)
-    elif args.cmd in ("create-user", "reset-password", "list-users"):
-        return admin_command(args, engine)
     elif args.cmd == "serve":
         import uvicorn
 
@@ -107,40 +117,126 @@ def read_password() -> str:
     return first
 
 
-def admin_command(args: argparse.Namespace, engine: Engine) -> int:
+def admin_command(args: argparse.Namespace, settings: "Settings") -> int:
     """Account administration for servers without a browser."""
+    from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
-    from backend import migrations
-    from backend.accounts import service
     from backend.db import write_engine
     from backend.errors import ProblemError
 
-    migrations.ensure_current(engine)
-    with Session(write_engine(engine)) as session:
-        try:
-            if args.cmd == "list-users":
-                for row in service.list_users(session):
-                    role = "admin" if row.is_admin else "user"
-                    sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
-                return 0
-            password = read_password()
-            if args.cmd == "create-user":
-                user = service.create_user(
-                    session, email=args.email, password=password, display_name=args.name,
-                    is_admin=args.admin,
-                )  # fmt: skip
-                sys.stdout.write(f"created {user.email} ({user.id})\n")
-            else:
-                user = service.find_user_by_email(session, args.email)
-                service.set_password(session, user_id=user.id, new=password, email=user.email)
-                service.end_sessions(session, user.id)
-                sys.stdout.write(f"password set for {user.email}; signed out everywhere\n")
-            session.commit()
-        except ProblemError as exc:
-            sys.stderr.write(f"nexthop: {exc.detail}\n")
-            return 1
+    try:
+        if args.cmd == "create-user":
+            # Before the password prompt: the API's own checks of an account's email and name.
+            args.email, args.name = checked_account(args.email, args.name)
+        engine = _migrated_engine(settings)
+    except CommandError as exc:
+        sys.stderr.write(f"nexthop: {exc}\n")
+        return 1
+    try:
+        with Session(write_engine(engine)) as session:
+            return _account_command(args, session)
+    except ProblemError as exc:
+        sys.stderr.write(f"nexthop: {exc.detail}\n")
+        return 1
+    except OperationalError as exc:
+        sys.stderr.write(f"nexthop: the database cannot be reached: {exc.orig}\n")
+        return 1
+    finally:
+        engine.dispose()
+
+
+def _account_command(args: argparse.Namespace, session: "Session") -> int:
+    from backend.accounts import service
+
+    if args.cmd == "list-users":
+        for row in service.list_users(session):
+            role = "admin" if row.is_admin else "user"
+            sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
+        return 0
+    if args.cmd in ("promote", "demote"):
+        user = service.set_admin(session, email=args.email, is_admin=args.cmd == "promote")
+        session.commit()
+        role = "an administrator" if user.is_admin else "a plain user"
+        sys.stdout.write(f"{user.email} is now {role}\n")
+        return 0
+    password = read_password()
+    if args.cmd == "create-user":
+        user, promoted = service.create_user_at_console(
+            session,
+            email=args.email,
+            password=password,
+            display_name=args.name,
+            is_admin=args.admin,
+        )
+        session.commit()
+        sys.stdout.write(f"created {user.email} ({user.id})\n")
+        if promoted:
+            sys.stdout.write(
+                f"{user.email} is an administrator, --admin or not: the instance had none, "
+                "and always has one (`demote` it once another account is promoted)\n"
+            )
+        return 0
+    user = service.find_user_by_email(session, args.email)
+    service.set_password(session, user_id=user.id, new=password, email=user.email)
+    service.end_sessions(session, user.id)
+    session.commit()
+    sys.stdout.write(f"password set for {user.email}; signed out everywhere\n")
     return 0
+
+
+class CommandError(Exception):
+    """Why a command cannot run, in one line for the operator."""
+
+
+MIGRATE_FIRST = "run `python -m backend migrate` (or `make migrate`) first"
+
+
+def _migrated_engine(settings: "Settings") -> Engine:
+    """An engine on a database whose schema is current, or CommandError saying what to run.
+
+    An SQLite file that does not exist yet is not created (connecting would create it empty)."""
+    from sqlalchemy.exc import OperationalError
+
+    from backend import migrations
+    from backend.db import make_engine, normalize_url
+
+    url = normalize_url(settings.effective_database_url)
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if not Path(database).is_file():
+            raise CommandError(f"there is no database at {database} yet: {MIGRATE_FIRST}.")
+    engine = make_engine(settings)
+    try:
+        migrations.ensure_current(engine)
+    except migrations.SchemaOutOfDate as exc:
+        engine.dispose()
+        raise CommandError(str(exc)) from None
+    except OperationalError as exc:
+        engine.dispose()
+        raise CommandError(f"the database cannot be reached: {exc.orig}") from None
+    return engine
+
+
+def checked_account(email: str, name: str) -> tuple[str, str]:
+    """The email and display name, validated as the API validates them (backend.fields)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from backend.fields import Email, Name
+
+    try:
+        email = TypeAdapter(Email).validate_python(email)
+    except ValidationError:
+        raise CommandError(
+            f"--email must be an email address like me@example.com (got {email!r})"
+        ) from None
+    try:
+        name = TypeAdapter(Name).validate_python(name)
+    except ValidationError:
+        raise CommandError(
+            f"--name must be 1 to 200 characters, not all blanks (got {name!r})"
+        ) from None
+    return email, name
 
 
 def backup_command(args: argparse.Namespace, settings: "Settings") -> int:
