@@ -27,6 +27,7 @@ from backend.config import Settings
 from backend.contacts.router import router as contacts_router
 from backend.db import make_engine, write_engine
 from backend.errors import COMMON_PROBLEMS, install_handlers
+from backend.head_requests import HeadAsGet
 from backend.inbox.router import router as inbox_router
 from backend.interviews.router import router as interviews_router
 from backend.limits import BodySizeLimit
@@ -152,6 +153,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         system_router,
     ):
         app.include_router(router)
+    # Innermost: the routes see a GET, everything outside it the HEAD that was asked.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     # Outermost but for the proxy headers (so it logs the real client): the request id is set
