@@ -28,4 +28,10 @@ class HeadAsGet:
             await send(message)
 
         # A copy: the server keeps its own scope, and with it the knowledge that this was HEAD.
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        inner = {**scope, "method": "GET"}
+        try:
+            await self.app(inner, receive, without_body)
+        finally:
+            # What routing found (the route, its path parameters) goes back out: the access
+            # log names the route template, never a path that holds a secret token.
+            scope.update((key, value) for key, value in inner.items() if key != "method")
