@@ -3,8 +3,12 @@
 import argparse
 import getpass
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from alembic import command
@@ -18,6 +22,10 @@ if TYPE_CHECKING:
 # Request line and headers together, when uvicorn parses with h11 (`--http h11`). The
 # default parser, httptools (uvicorn[standard]), has no such limit: see README "Slow clients".
 H11_MAX_INCOMPLETE_EVENT_BYTES = 16 * 1024
+
+ACCOUNT_COMMANDS = (
+    "create-user", "reset-password", "list-users", "promote", "demote", "create-token"
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     create = sub.add_parser("create-user", help="create an account (password from stdin/prompt)")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True, help="display name")
-    create.add_argument("--admin", action="store_true")
+    create.add_argument(
+        "--admin", action="store_true", help="(the first account is the administrator anyway)"
+    )
     reset = sub.add_parser(
         "reset-password", help="set an account's password; signs it out, revokes its tokens"
     )
@@ -53,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--name", required=True, help="what it is for")
     token.add_argument("--scope", choices=["read_write", "read"], default="read_write")
     token.add_argument("--expires-days", type=int, help="days it is valid (default: no expiry)")
+    promote = sub.add_parser("promote", help="make an account an administrator")
+    promote.add_argument("--email", required=True)
+    demote = sub.add_parser("demote", help="make an administrator a plain user (not the last)")
+    demote.add_argument("--email", required=True)
     backup = sub.add_parser("backup", help="an online, consistent backup (while serving is fine)")
     backup.add_argument("--to", type=Path, help="directory (default: NEXTHOP_BACKUP_DIR)")
     backup.add_argument("--keep", type=int, help="backups kept (default: NEXTHOP_BACKUP_KEEP)")
@@ -64,63 +78,88 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from backend import migrations
-    from backend.config import Settings
     from backend.db import make_engine
+    from backend.settings_errors import settings_or_exit
 
-    settings = Settings()
+    settings = settings_or_exit()
     if args.cmd == "openapi":
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(openapi_text())
         return 0
     if args.cmd in ("backup", "restore"):
         return backup_command(args, settings)
+    if args.cmd in ACCOUNT_COMMANDS:
+        return admin_command(args, settings)
     engine = make_engine(settings)
     if args.cmd == "migrate":
         return 0 if upgrade_command(engine, settings, backup=not args.no_backup) else 1
     elif args.cmd == "makemigration":
         command.revision(migrations.alembic_config(engine), message=args.message, autogenerate=True)
-    elif args.cmd in ("create-user", "reset-password", "list-users", "create-token"):
-        return admin_command(args, engine)
     elif args.cmd == "serve":
         from backend.observability.multiprocess import use_shared_metrics_dir
-
-        # Several workers count into one directory, so any of them answers /metrics in full.
-        use_shared_metrics_dir(args.workers, settings.metrics_enabled)
-        import uvicorn
-
-        from backend.observability.logs import log_config
 
         upgraded = upgrade_command(engine, settings, backup=True)
         engine.dispose()
         if not upgraded:
             return 1
-        uvicorn.run(
-            "backend.main:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level.lower(),
-            log_config=log_config(settings.log_level, settings.log_format),
-            # The app logs each request itself, with its id, route and duration.
-            access_log=False,
-            workers=args.workers,
-            # Bounded SQLite reads run on the event loop (backend.reads). When the loop is
-            # saturated, uvloop serves new requests ahead of flushing finished responses: at 32
-            # connections the same throughput with asyncio's loop had a p99 of 172 ms against
-            # uvloop's 560 ms (README "Performance").
-            loop="asyncio",
-            http="backend.serving:HttpProtocol",  # Nagle's algorithm off: see there
-            # Slow or too many clients: see README "Slow clients".
-            timeout_keep_alive=settings.timeout_keep_alive_seconds,
-            limit_concurrency=settings.limit_concurrency,
-            timeout_graceful_shutdown=settings.timeout_graceful_shutdown_seconds,
-            h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
-            # uvicorn would otherwise believe X-Forwarded-For/-Proto from 127.0.0.1 (or
-            # FORWARDED_ALLOW_IPS) before the app sees the request: only the app's
-            # NEXTHOP_TRUSTED_PROXIES decides whom to believe (backend.main).
-            proxy_headers=False,
-        )
+        # Several workers count into one directory, so any of them answers /metrics in full.
+        use_shared_metrics_dir(args.workers, settings.metrics_enabled)
+        with stop_exits_cleanly():
+            serve_with_uvicorn(args.workers, settings)
     return 0
+
+
+def serve_with_uvicorn(workers: int, settings: "Settings") -> None:
+    import uvicorn
+
+    from backend.observability.logs import log_config
+
+    uvicorn.run(
+        "backend.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        log_config=log_config(settings.log_level, settings.log_format),
+        # The app logs each request itself, with its id, route and duration.
+        access_log=False,
+        workers=workers,
+        # Bounded SQLite reads run on the event loop (backend.reads). When the loop is
+        # saturated, uvloop serves new requests ahead of flushing finished responses: at 32
+        # connections the same throughput with asyncio's loop had a p99 of 172 ms against
+        # uvloop's 560 ms (README "Performance").
+        loop="asyncio",
+        http="backend.serving:HttpProtocol",  # Nagle's algorithm off: see there
+        # Slow or too many clients: see README "Slow clients".
+        timeout_keep_alive=settings.timeout_keep_alive_seconds,
+        limit_concurrency=settings.limit_concurrency,
+        timeout_graceful_shutdown=settings.timeout_graceful_shutdown_seconds,
+        h11_max_incomplete_event_size=H11_MAX_INCOMPLETE_EVENT_BYTES,
+        # uvicorn would otherwise believe X-Forwarded-For/-Proto from 127.0.0.1 (or
+        # FORWARDED_ALLOW_IPS) before the app sees the request: only the app's
+        # NEXTHOP_TRUSTED_PROXIES decides whom to believe (backend.main).
+        proxy_headers=False,
+    )
+
+
+@contextmanager
+def stop_exits_cleanly() -> Iterator[None]:
+    """SIGTERM (docker stop, systemd, Kubernetes) ends `serve` with status 0.
+
+    With one worker, uvicorn shuts down gracefully and then raises the signal again with the
+    handler it found before, so that the process ends as killed by SIGTERM: status -15 (143
+    in a shell), which whoever asked for the stop reads as a failure. The handler it finds is
+    this one: exit 0. (With several workers the supervising process already exits 0.) A
+    SIGTERM before uvicorn takes over, while the app loads, exits 0 as well."""
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def upgrade_command(engine: Engine, settings: "Settings", *, backup: bool) -> bool:
@@ -162,43 +201,73 @@ def read_password() -> str:
     return first
 
 
-def admin_command(args: argparse.Namespace, engine: Engine) -> int:
+def admin_command(args: argparse.Namespace, settings: "Settings") -> int:
     """Account administration for servers without a browser."""
+    from sqlalchemy.exc import OperationalError
     from sqlmodel import Session
 
-    from backend import migrations
-    from backend.accounts import admin, service
     from backend.db import write_engine
     from backend.errors import ProblemError
 
-    migrations.ensure_current(engine)
-    with Session(write_engine(engine)) as session:
-        try:
-            if args.cmd == "list-users":
-                for row in service.list_users(session):
-                    role = "admin" if row.is_admin else "user"
-                    role += " (disabled)" if row.disabled_at is not None else ""
-                    sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
-                return 0
-            if args.cmd == "create-token":
-                return create_token_command(args, session)
-            password = read_password()
-            if args.cmd == "create-user":
-                user = service.create_user(
-                    session, email=args.email, password=password, display_name=args.name,
-                    is_admin=args.admin,
-                )  # fmt: skip
-                sys.stdout.write(f"created {user.email} ({user.id})\n")
-            else:
-                user = service.find_user_by_email(session, args.email)
-                admin.reset_password(session, user_id=user.id, new=password)
-                sys.stdout.write(
-                    f"password set for {user.email}; signed out everywhere, API tokens revoked\n"
-                )
-            session.commit()
-        except ProblemError as exc:
-            sys.stderr.write(f"nexthop: {exc.detail}\n")
-            return 1
+    try:
+        if args.cmd == "create-user":
+            # Before the password prompt: the API's own checks of an account's email and name.
+            args.email, args.name = checked_account(args.email, args.name)
+        engine = _migrated_engine(settings)
+    except CommandError as exc:
+        sys.stderr.write(f"nexthop: {exc}\n")
+        return 1
+    try:
+        with Session(write_engine(engine)) as session:
+            return _account_command(args, session)
+    except ProblemError as exc:
+        sys.stderr.write(f"nexthop: {exc.detail}\n")
+        return 1
+    except OperationalError as exc:
+        sys.stderr.write(f"nexthop: the database cannot be reached: {exc.orig}\n")
+        return 1
+    finally:
+        engine.dispose()
+
+
+def _account_command(args: argparse.Namespace, session: "Session") -> int:
+    from backend.accounts import admin, service
+
+    if args.cmd == "list-users":
+        for row in service.list_users(session):
+            role = "admin" if row.is_admin else "user"
+            role += " (disabled)" if row.disabled_at is not None else ""
+            sys.stdout.write(f"{row.id}  {row.email}  {role}  {row.display_name}\n")
+        return 0
+    if args.cmd in ("promote", "demote"):
+        user = service.set_admin(session, email=args.email, is_admin=args.cmd == "promote")
+        session.commit()
+        role = "an administrator" if user.is_admin else "a plain user"
+        sys.stdout.write(f"{user.email} is now {role}\n")
+        return 0
+    if args.cmd == "create-token":
+        return create_token_command(args, session)
+    password = read_password()
+    if args.cmd == "create-user":
+        user, promoted = service.create_user_at_console(
+            session,
+            email=args.email,
+            password=password,
+            display_name=args.name,
+            is_admin=args.admin,
+        )
+        session.commit()
+        sys.stdout.write(f"created {user.email} ({user.id})\n")
+        if promoted:
+            sys.stdout.write(
+                f"{user.email} is an administrator, --admin or not: the instance had none, "
+                "and always has one (`demote` it once another account is promoted)\n"
+            )
+        return 0
+    user = service.find_user_by_email(session, args.email)
+    admin.reset_password(session, user_id=user.id, new=password)
+    session.commit()
+    sys.stdout.write(f"password set for {user.email}; signed out everywhere, API tokens revoked\n")
     return 0
 
 
@@ -238,6 +307,60 @@ def create_token_command(args: argparse.Namespace, session: "Session") -> int:
     return 0
 
 
+class CommandError(Exception):
+    """Why a command cannot run, in one line for the operator."""
+
+
+MIGRATE_FIRST = "run `python -m backend migrate` (or `make migrate`) first"
+
+
+def _migrated_engine(settings: "Settings") -> Engine:
+    """An engine on a database whose schema is current, or CommandError saying what to run.
+
+    An SQLite file that does not exist yet is not created (connecting would create it empty)."""
+    from sqlalchemy.exc import OperationalError
+
+    from backend import migrations
+    from backend.db import make_engine, normalize_url
+
+    url = normalize_url(settings.effective_database_url)
+    database = url.database
+    if url.get_backend_name() == "sqlite" and database and database != ":memory:":
+        if not Path(database).is_file():
+            raise CommandError(f"there is no database at {database} yet: {MIGRATE_FIRST}.")
+    engine = make_engine(settings)
+    try:
+        migrations.ensure_current(engine)
+    except migrations.SchemaOutOfDate as exc:
+        engine.dispose()
+        raise CommandError(str(exc)) from None
+    except OperationalError as exc:
+        engine.dispose()
+        raise CommandError(f"the database cannot be reached: {exc.orig}") from None
+    return engine
+
+
+def checked_account(email: str, name: str) -> tuple[str, str]:
+    """The email and display name, validated as the API validates them (backend.fields)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from backend.fields import Email, Name
+
+    try:
+        email = TypeAdapter(Email).validate_python(email)
+    except ValidationError:
+        raise CommandError(
+            f"--email must be an email address like me@example.com (got {email!r})"
+        ) from None
+    try:
+        name = TypeAdapter(Name).validate_python(name)
+    except ValidationError:
+        raise CommandError(
+            f"--name must be 1 to 200 characters, not all blanks (got {name!r})"
+        ) from None
+    return email, name
+
+
 def backup_command(args: argparse.Namespace, settings: "Settings") -> int:
     """`backup`: while the app serves, into the backup dir, oldest beyond --keep deleted.
     `restore`: into a new data dir (SQLite) or an empty PostgreSQL database."""
@@ -263,8 +386,7 @@ def backup_command(args: argparse.Namespace, settings: "Settings") -> int:
             service.restore_postgres(args.file, args.database_url)
             sys.stdout.write("restored; `migrate` first if the backup is from an older version\n")
     except (service.BackupError, OSError, SQLAlchemyError) as exc:
-        # One line, whatever the tools said over several (pg_restore, SQLAlchemy).
-        sys.stderr.write(f"nexthop: {' '.join(str(exc).split())}\n")
+        sys.stderr.write(f"nexthop: {exc}\n")
         return 1
     return 0
 

@@ -229,10 +229,12 @@ HTTP_CODES = {
 
 def allowed_methods(request: Request) -> list[str] | None:
     """Every method the API offers on this path, from the OpenAPI document (Starlette's own
-    Allow header names only the first route that matched)."""
+    Allow header names only the first route that matched); HEAD wherever GET is
+    (backend.head_requests)."""
     for template, item in request.app.openapi()["paths"].items():
         if re.fullmatch(re.sub(r"\{[^}/]+\}", "[^/]+", template), request.url.path):
-            return sorted(method.upper() for method in item)
+            methods = {method.upper() for method in item}
+            return sorted(methods | {"HEAD"} if "GET" in methods else methods)
     return None
 
 

@@ -27,6 +27,7 @@ from backend.config import Settings
 from backend.contacts.router import router as contacts_router
 from backend.db import make_engine, write_engine
 from backend.errors import COMMON_PROBLEMS, install_handlers
+from backend.head_requests import HeadAsGet
 from backend.hosts import AllowedHosts
 from backend.inbox.router import router as inbox_router
 from backend.interviews.router import router as interviews_router
@@ -48,6 +49,7 @@ from backend.referrals.router import router as referrals_router
 from backend.routing import operation_id
 from backend.search.router import router as search_router
 from backend.security_headers import SecurityHeaders
+from backend.settings_errors import settings_or_exit
 from backend.system.router import router as system_router
 from backend.tokens.router import router as tokens_router
 from backend.transfer.router import router as transfer_router
@@ -78,7 +80,8 @@ def _freeze_startup_objects() -> None:
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    settings = settings or Settings()
+    # From the environment: a bad setting ends start-up with one line naming it (exit 2).
+    settings = settings or settings_or_exit()
     engine = engine or make_engine(settings)
 
     @asynccontextmanager
@@ -159,6 +162,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         system_router,
     ):
         app.include_router(router)
+    # Innermost: the routes see a GET, everything outside it the HEAD that was asked.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Before anything reads the request: a DNS-rebinding page names its own host.
     app.add_middleware(AllowedHosts, allowed=settings.effective_allowed_hosts)

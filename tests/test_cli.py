@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -107,3 +109,127 @@ def test_create_token_prints_the_secret_once(tmp_path: Path) -> None:
         assert refused.returncode == 1, args
         assert reason in refused.stderr, refused.stderr
         assert refused.stdout == ""
+
+
+def users_listed(data_dir: Path) -> list[str]:
+    listed = nexthop(data_dir, "list-users")
+    assert listed.returncode == 0, listed.stderr
+    return [line.split("  ", 1)[1] for line in listed.stdout.strip().splitlines()]
+
+
+def test_the_first_account_is_the_administrator_without_admin(tmp_path: Path) -> None:
+    assert nexthop(tmp_path, "migrate").returncode == 0
+    first = nexthop(
+        tmp_path, "create-user", "--email", "ann@x.io", "--name", "Ann",
+        stdin="a much better passphrase\n",
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert "ann@x.io is an administrator, --admin or not" in first.stdout
+
+    second = nexthop(
+        tmp_path, "create-user", "--email", "bob@x.io", "--name", "Bob",
+        stdin="another good passphrase\n",
+    )  # fmt: skip
+    assert second.returncode == 0, second.stderr
+    assert "administrator" not in second.stdout
+    assert users_listed(tmp_path) == ["ann@x.io  admin  Ann", "bob@x.io  user  Bob"]
+
+
+def test_promote_and_demote_but_never_the_last_administrator(tmp_path: Path) -> None:
+    assert nexthop(tmp_path, "migrate").returncode == 0
+    for email in ("ann@x.io", "bob@x.io"):
+        made = nexthop(
+            tmp_path, "create-user", "--email", email, "--name", "Someone",
+            stdin="a much better passphrase\n",
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+
+    last = nexthop(tmp_path, "demote", "--email", "ann@x.io")
+    assert last.returncode == 1
+    assert last.stderr == (
+        "nexthop: ann@x.io is the only administrator; promote another account first.\n"
+    )
+
+    promoted = nexthop(tmp_path, "promote", "--email", "BOB@x.io")
+    assert promoted.returncode == 0, promoted.stderr
+    assert promoted.stdout == "bob@x.io is now an administrator\n"
+    demoted = nexthop(tmp_path, "demote", "--email", "ann@x.io")
+    assert demoted.returncode == 0, demoted.stderr
+    assert demoted.stdout == "ann@x.io is now a plain user\n"
+    assert users_listed(tmp_path) == ["ann@x.io  user  Someone", "bob@x.io  admin  Someone"]
+
+    nobody = nexthop(tmp_path, "promote", "--email", "cy@x.io")
+    assert nobody.returncode == 1
+    assert nobody.stderr == "nexthop: No account with email cy@x.io.\n"
+
+
+def test_an_instance_left_without_an_administrator_gets_one(tmp_path: Path) -> None:
+    """Older versions made the first account a plain user without --admin; /setup then
+    answers 409. The next account made on the command line is the administrator."""
+    assert nexthop(tmp_path, "migrate").returncode == 0
+    made = nexthop(
+        tmp_path, "create-user", "--email", "ann@x.io", "--name", "Ann",
+        stdin="a much better passphrase\n",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    with sqlite3.connect(tmp_path / "nexthop.db") as db:
+        db.execute("UPDATE users SET is_admin = 0")
+    assert users_listed(tmp_path) == ["ann@x.io  user  Ann"]
+
+    rescue = nexthop(
+        tmp_path, "create-user", "--email", "root@x.io", "--name", "Root",
+        stdin="a much better passphrase\n",
+    )  # fmt: skip
+    assert rescue.returncode == 0, rescue.stderr
+    assert "root@x.io is an administrator, --admin or not" in rescue.stdout
+    assert users_listed(tmp_path) == ["ann@x.io  user  Ann", "root@x.io  admin  Root"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("create-user", "--email", "ann@x.io", "--name", "Ann"),
+        ("list-users",),
+        ("reset-password", "--email", "ann@x.io"),
+        ("promote", "--email", "ann@x.io"),
+    ],
+)
+def test_before_the_first_migrate_one_line_says_what_to_run(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    data_dir = tmp_path / "data"
+    done = nexthop(data_dir, *args, stdin="a much better passphrase\n")
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"nexthop: there is no database at {data_dir / 'nexthop.db'} yet: "
+        "run `python -m backend migrate` (or `make migrate`) first.\n"
+    )
+    assert not data_dir.exists()  # no empty database left behind
+
+
+def test_an_empty_database_file_is_one_line_too(tmp_path: Path) -> None:
+    (tmp_path / "nexthop.db").touch()
+    done = nexthop(tmp_path, "list-users")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert "revision none" in done.stderr
+    assert "`python -m backend migrate`" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (("--email", "notanemail", "--name", "Ann"), "--email must be an email address"),
+        (("--email", "ann @x.io", "--name", "Ann"), "--email must be an email address"),
+        (("--email", "ann@x.io", "--name", "  "), "--name must be 1 to 200 characters"),
+    ],
+)
+def test_account_details_are_checked_as_the_api_checks_them(
+    tmp_path: Path, args: tuple[str, ...], problem: str
+) -> None:
+    assert nexthop(tmp_path, "migrate").returncode == 0
+    done = nexthop(tmp_path, "create-user", *args, stdin="a much better passphrase\n")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"nexthop: {problem}")
+    assert users_listed(tmp_path) == []

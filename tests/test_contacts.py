@@ -1,7 +1,17 @@
 import re
+import threading
+import uuid
+from typing import Any
 
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from backend.contacts import service
+from backend.contacts.models import ContactCreate
+from backend.db import write_engine
 from tests import factories
-from tests.conftest import Api
+from tests.conftest import Api, new_user
 
 URL = "/api/v1/contacts"
 
@@ -209,3 +219,106 @@ def test_delete_with_dependents_needs_cascade(api: Api) -> None:
     assert api.get("/api/v1/note-items").json()["total"] == 0
     assert api.get("/api/v1/referrals").json()["total"] == 0
     assert api.get(f"{URL}/{friend['id']}").status_code == 200
+
+
+def assert_duplicate_of(response: Any, existing: dict[str, Any]) -> None:
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/duplicate_email")
+    assert problem["existing_id"] == existing["id"]
+    assert problem["existing_url"] == f"{URL}/{existing['id']}"
+    assert [(e["field"], e["code"]) for e in problem["errors"]] == [("email", "taken")]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("ada@example.com", "ADA@Example.COM"),
+        ("Élise@example.fr", "élise@EXAMPLE.fr"),  # outside ASCII: SQLite's lower() keeps É
+        ("straße@example.de", "STRASSE@example.de"),  # casefold: ß is ss
+    ],
+)
+def test_a_second_contact_with_the_same_email_ignoring_case_is_409(
+    api: Api, first: str, second: str
+) -> None:
+    ada = factories.contact(api, full_name="Ada", email=first)
+    assert_duplicate_of(api.post(URL, json={"full_name": "Ada again", "email": second}), ada)
+    assert api.get(URL).json()["total"] == 1
+    # An import matches the same person the same way.
+    csv = f"full_name,email\nAda again,{second}\n".encode()
+    preview = api.post(
+        "/api/v1/imports/contacts-csv", files={"file": ("c.csv", csv, "text/csv")}
+    ).json()
+    assert [(row["status"], row["contact_id"]) for row in preview["rows"]] == [
+        ("matched", ada["id"])
+    ]
+
+
+def test_changing_an_email_to_another_contacts_is_409_too(api: Api) -> None:
+    ada = factories.contact(api, full_name="Ada", email="ada@example.com")
+    bob = factories.contact(api, full_name="Bob", email="bob@example.com")
+    assert_duplicate_of(api.patch(f"{URL}/{bob['id']}", json={"email": "Ada@example.com"}), ada)
+    assert api.get(f"{URL}/{bob['id']}").json() == bob  # unchanged, same version
+    # Its own address in another case is no duplicate; a missing contact is still 404.
+    assert api.patch(f"{URL}/{ada['id']}", json={"email": "ADA@example.com"}).status_code == 200
+    missing = api.patch(f"{URL}/{uuid.uuid4()}", json={"email": "bob@example.com"})
+    assert missing.status_code == 404
+    assert api.patch(f"{URL}/{bob['id']}", json={"email": None}).status_code == 200
+
+
+def test_another_users_contact_is_neither_a_duplicate_nor_revealed(
+    api: Api, other_api: Api
+) -> None:
+    factories.contact(other_api, full_name="Ada", email="ada@example.com")
+    made = api.post(URL, json={"full_name": "Ada", "email": "ADA@example.com"})
+    assert made.status_code == 201, made.text
+
+
+def test_retried_creates_still_answer_the_first_contact(api: Api) -> None:
+    body = {"id": str(uuid.uuid4()), "full_name": "Ada", "email": "ada@example.com"}
+    first = api.post(URL, json=body)
+    assert first.status_code == 201
+    again = api.post(URL, json=body)
+    assert (again.status_code, again.json()) == (200, first.json())
+
+    keyed = {"full_name": "Bob", "email": "bob@example.com"}
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    made = api.post(URL, json=keyed, headers=headers)
+    assert made.status_code == 201
+    replayed = api.post(URL, json=keyed, headers=headers)
+    assert replayed.status_code == 201
+    assert replayed.headers["idempotent-replayed"] == "true"
+    assert replayed.json() == made.json()
+    assert api.get(URL).json()["total"] == 2
+
+
+def test_two_creates_at_once_make_one_contact(db_kind: str, engine: Engine) -> None:
+    """PostgreSQL runs writers side by side: the second waits for the first to commit and
+    then finds its contact. (SQLite's writers take turns anyway.)"""
+    owner = new_user(engine).id
+    data = ContactCreate(full_name="Ada", email="ada@example.com")
+    with Session(write_engine(engine)) as first, Session(write_engine(engine)) as second:
+        service.create_contact(session=first, owner=owner, data=data)
+        if db_kind == "sqlite":
+            first.commit()
+        outcome: list[BaseException | None] = []
+
+        def create_again() -> None:
+            try:
+                again = data.model_copy(update={"email": "ADA@example.com"})
+                service.create_contact(session=second, owner=owner, data=again)
+                second.commit()
+                outcome.append(None)
+            except Exception as exc:  # noqa: BLE001 - the outcome is the test
+                outcome.append(exc)
+
+        waiting = threading.Thread(target=create_again)
+        waiting.start()
+        if db_kind == "postgresql":
+            waiting.join(0.5)
+            assert waiting.is_alive()  # waiting for the first transaction
+            first.commit()
+        waiting.join(10)
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], service.DuplicateEmail)

@@ -10,6 +10,7 @@ from backend.interviews.lifecycle import (
     NEEDS_TIME,
     TRANSITIONS,
     InterviewStatus,
+    future_problem,
     initial_problem,
     transition_problem,
 )
@@ -252,3 +253,26 @@ def test_warn_no_connection_only_when_becoming_completed(
 ) -> None:
     result = warn_no_connection(before, after, has_to_connect=has_to_connect, dismissed=dismissed)
     assert result is warns
+
+
+def test_a_conversation_cannot_have_happened_in_the_future() -> None:
+    now = datetime(2026, 12, 8, 12, 0, tzinfo=UTC)
+    ahead = now + timedelta(days=1)
+    for status in (S.completed, S.thanked, S.no_show):
+        assert future_problem(status, ahead, now) == (
+            f"An interview cannot be {status} before its time: scheduled_at "
+            "(2026-12-09T12:00:00+00:00) is in the future."
+        )
+        assert future_problem(status, now - timedelta(days=1), now) is None
+        assert future_problem(status, None, now) is None
+    for status in set(S) - {S.completed, S.thanked, S.no_show}:
+        assert future_problem(status, ahead, now) is None, status
+    # A few minutes of clock skew is allowed; beyond, refused.
+    assert future_problem(S.completed, now + timedelta(minutes=5), now) is None
+    assert future_problem(S.completed, now + timedelta(minutes=5, seconds=1), now) is not None
+    # Instants, not wall clocks: 01:00 on the 9th at +14:00 is 11:00 UTC on the 8th, past.
+    kiribati = datetime(2026, 12, 9, 1, 0, tzinfo=timezone(timedelta(hours=14)))
+    assert future_problem(S.completed, kiribati, now) is None
+    # ...and 02:00 on the 8th at -12:00 is 14:00 UTC, still to come.
+    baker = datetime(2026, 12, 8, 2, 0, tzinfo=timezone(timedelta(hours=-12)))
+    assert future_problem(S.completed, baker, now) is not None

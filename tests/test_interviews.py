@@ -1,6 +1,10 @@
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import Engine, update
+
+from backend.interviews.models import Interview
 from tests import factories
 from tests.conftest import Api
 
@@ -520,4 +524,76 @@ def test_list_filters_interviews_missing_a_connection(api: Api, other_api: Api) 
     assert ids(missing_connection="true") == [lonely["id"], thanked["id"]]
     assert [i["id"] for i in factories.listing(other_api, URL, missing_connection="true")] == [
         theirs["id"]
+    ]
+
+
+def in_hours(hours: float, offset_hours: int = 0) -> str:
+    """An instant `hours` from now, written with a UTC offset of `offset_hours`."""
+    zone = timezone(timedelta(hours=offset_hours))
+    return (datetime.now(UTC) + timedelta(hours=hours)).astimezone(zone).isoformat()
+
+
+def assert_in_future(response: Any) -> None:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    [issue] = response.json()["errors"]
+    assert issue["field"] == "scheduled_at"
+    assert issue["location"] == "body"
+    assert issue["code"] == "in_future"
+    assert "is in the future" in issue["reason"]
+
+
+def test_a_completed_interview_cannot_be_created_in_the_future(api: Api) -> None:
+    person = factories.contact(api)
+    body = {"contact_id": person["id"], "status": "completed"}
+    assert_in_future(api.post(URL, json={**body, "scheduled_at": in_hours(24 * 365 * 5)}))
+    # Five hours ahead in UTC, though the wall clock at -12:00 says seven hours ago.
+    assert_in_future(api.post(URL, json={**body, "scheduled_at": in_hours(5, -12)}))
+    assert api.get(URL).json()["total"] == 0
+
+    # An hour ago, though the wall clock at +14:00 says thirteen hours ahead.
+    assert api.post(URL, json={**body, "scheduled_at": in_hours(-1, 14)}).status_code == 201
+    # A client clock a little ahead of ours.
+    assert api.post(URL, json={**body, "scheduled_at": in_hours(0.03)}).status_code == 201
+    # Planning one is fine.
+    planned = {**body, "status": "scheduled", "scheduled_at": in_hours(24)}
+    assert api.post(URL, json=planned).status_code == 201
+
+
+def test_it_cannot_become_completed_thanked_or_missed_before_its_time(api: Api) -> None:
+    ahead = factories.interview(api, status="scheduled", scheduled_at=in_hours(48))
+    assert_in_future(patch(api, ahead, status="completed"))
+    assert_in_future(patch(api, ahead, status="no_show"))
+    unchanged = api.get(f"{URL}/{ahead['id']}").json()
+    assert (unchanged["status"], unchanged["version"]) == ("scheduled", 1)
+    # Saying when it really was, in the same change, is fine.
+    done = patch(api, ahead, status="completed", scheduled_at=in_hours(-2))
+    assert done.status_code == 200, done.text
+    # ...and moving a conversation that happened into the future is not.
+    assert_in_future(patch(api, ahead, scheduled_at=in_hours(24)))
+    assert patch(api, ahead, status="thanked").status_code == 200
+    assert_in_future(patch(api, ahead, scheduled_at=in_hours(24)))
+
+
+def test_an_old_row_dated_in_the_future_is_left_out_until_its_time(
+    api: Api, engine: Engine
+) -> None:
+    """Rows written before the rule: editable, not counted, no reminder dated ahead."""
+    met = factories.interview(api, status="completed", scheduled_at=in_hours(-48))
+    old = factories.interview(api, status="completed", scheduled_at=in_hours(-48))
+    table = Interview.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        conn.execute(
+            update(table)
+            .where(table.c.id == uuid.UUID(old["id"]))
+            .values(scheduled_at=datetime.now(UTC) + timedelta(days=365 * 5))
+        )
+    assert patch(api, old, summary="Edited later").status_code == 200
+
+    stats = api.get("/api/v1/network/stats").json()
+    assert stats["connections_per_interview"]["interviews"] == 1
+    reminders = api.get("/api/v1/inbox").json()["reminders"]
+    assert [(r["kind"], r["interview_id"]) for r in reminders] == [
+        ("missing_connection", met["id"]),
+        ("thank_you_due", met["id"]),
     ]

@@ -48,7 +48,7 @@ def _seed(api: Api) -> dict[str, str]:
         for i in range(7)
     ]
     met = factories.interview(
-        api, people[0]["id"], status="completed", scheduled_at="2030-05-06T10:00:00Z"
+        api, people[0]["id"], status="completed", scheduled_at="2026-05-06T10:00:00Z"
     )
     later = factories.interview(
         api, people[1]["id"], status="scheduled", scheduled_at="2031-03-04T10:00:00Z"

@@ -1,7 +1,12 @@
 """What `python -m backend serve` runs uvicorn with (backend.serving)."""
 
 import asyncio
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -11,7 +16,7 @@ import pytest
 import uvicorn
 from uvicorn.server import ServerState
 
-from tests.live_server import served
+from tests.live_server import free_port, served
 
 
 async def _nothing(scope: Any, receive: Any, send: Any) -> None:
@@ -81,3 +86,36 @@ def test_forwarded_headers_from_loopback_are_not_believed_without_trusted_proxie
             answer = client.post("/api/v1/auth/login", json=body, headers=headers)
             statuses.append(answer.status_code)
         assert statuses == [401] * 5 + [429]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_graceful_stop_exits_0(tmp_path: Path, workers: int) -> None:
+    """SIGTERM (`docker stop`, systemd, Kubernetes) stops `serve` cleanly: status 0 with one
+    worker as with several. The database plays no part: SQLite only."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEXTHOP_")}
+    env |= {"NEXTHOP_DATA_DIR": str(tmp_path), "NEXTHOP_PORT": str(port),
+            "NEXTHOP_TIMEOUT_GRACEFUL_SHUTDOWN_SECONDS": "5"}  # fmt: skip
+    cmd = [sys.executable, "-m", "backend", "serve", "--workers", str(workers)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                # A real server answers HEAD as the app does (backend.head_requests).
+                head = httpx.head(f"http://127.0.0.1:{port}/healthz", timeout=1)
+                if head.status_code == 200:
+                    assert head.headers["content-length"] == str(len(b'{"status":"ok"}'))
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.communicate()[1].decode()
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err.decode()[-2000:]

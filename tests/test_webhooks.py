@@ -308,7 +308,8 @@ def test_interview_note_referral_and_opportunity_events(api: Api, receiver: Rece
             "note_item.updated", "referral.created", "referral.updated", "opportunity.updated",
         ],
     )  # fmt: skip
-    interview = factories.interview(api, status="scheduled", scheduled_at="2031-01-01T10:00:00Z")
+    # In the past: a conversation cannot be completed before its time.
+    interview = factories.interview(api, status="scheduled", scheduled_at="2026-01-01T10:00:00Z")
     done = api.patch(f"/api/v1/interviews/{interview['id']}", json={"status": "completed"})
     assert done.status_code == 200
     note = factories.note_item(api, interview["id"])

@@ -86,10 +86,22 @@ def create_user(
     return get_user(session, values["id"])
 
 
-def set_up_first_admin(session: Session, *, email: str, password: str, display_name: str) -> Any:
+def _lock_users(session: Session) -> None:
+    """On PostgreSQL, one change of who is an administrator at a time (two set-ups must not
+    make two administrators, two demotions must not leave none); SQLite writers are serial."""
     if session.get_bind().dialect.name == "postgresql":
-        # Two set-ups at once must not make two administrators (SQLite writers are serial).
         session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def _admin_count(session: Session) -> int:
+    """Administrators who can sign in: a disabled one runs nothing."""
+    enabled = users.c.is_admin.is_(True) & users.c.disabled_at.is_(None)
+    stmt = select(func.count()).select_from(users).where(enabled)
+    return int(session.execute(stmt).scalar_one())
+
+
+def set_up_first_admin(session: Session, *, email: str, password: str, display_name: str) -> Any:
+    _lock_users(session)
     if not needs_setup(session):
         raise Conflict("Nexthop is already set up; sign in instead.")
     legacy = session.execute(select(users.c.id).where(users.c.email == LEGACY_LOCAL_EMAIL)).scalar()
@@ -107,6 +119,41 @@ def set_up_first_admin(session: Session, *, email: str, password: str, display_n
     )  # fmt: skip
     log.info("account created from the local user: user=%s", legacy)
     return get_user(session, legacy)
+
+
+def create_user_at_console(
+    session: Session, *, email: str, password: str, display_name: str, is_admin: bool
+) -> tuple[Any, bool]:
+    """`create-user` on the command line. An instance always has an administrator: the first
+    account is it, as with `POST /setup` (a pre-accounts local user's data adopted alike),
+    and so is an account made while there is none, whatever `is_admin` says. Answers the
+    user and whether it was made an administrator without being asked to.
+
+    (Only here: sign-up and the admin API never grant it unasked; whoever runs this already
+    holds the server.)"""
+    if needs_setup(session):
+        user = set_up_first_admin(
+            session, email=email, password=password, display_name=display_name
+        )
+    else:
+        _lock_users(session)
+        make_admin = is_admin or _admin_count(session) == 0
+        user = create_user(
+            session, email=email, password=password, display_name=display_name,
+            is_admin=make_admin,
+        )  # fmt: skip
+    return user, user.is_admin and not is_admin
+
+
+def set_admin(session: Session, *, email: str, is_admin: bool) -> Any:
+    """Promotes or demotes an account; the last administrator stays one."""
+    _lock_users(session)
+    user = find_user_by_email(session, email)
+    if user.is_admin and not is_admin and _admin_count(session) == 1:
+        raise Conflict(f"{user.email} is the only administrator; promote another account first.")
+    session.execute(update(users).where(users.c.id == user.id).values(is_admin=is_admin))
+    log.info("administrator %s: user=%s", "granted" if is_admin else "revoked", user.id)
+    return get_user(session, user.id)
 
 
 INVITE_UNUSABLE = (

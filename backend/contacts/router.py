@@ -7,6 +7,7 @@ from backend.auth import OwnerDep
 from backend.contacts import service
 from backend.contacts.models import ContactCreate, ContactPublic, ContactStatus, ContactUpdate
 from backend.db import WriteSessionDep
+from backend.errors import problem_doc
 from backend.fields import IsoDate, SearchText, Tag
 from backend.idempotency.service import IdempotencyKeyDep, fingerprint, run_create
 from backend.pagination import Page, PageDep, make_keyset
@@ -17,6 +18,11 @@ from backend.routing import CREATE_RESPONSES, DELETE_RESPONSES, READ_RESPONSES, 
 
 PREFIX = "/api/v1/contacts"
 router = APIRouter(prefix=PREFIX, tags=["contacts"])
+
+_DUPLICATE_EMAIL = problem_doc(
+    "Another of your contacts has this email, ignoring case (`duplicate_email`: "
+    "`existing_id`, `existing_url`), or another conflict with existing data."
+)
 
 ContactSort = Literal[
     "name",
@@ -67,7 +73,7 @@ async def list_contacts(
     summary="Create a contact",
     status_code=201,
     response_model=ContactPublic,
-    responses=CREATE_RESPONSES,
+    responses={**CREATE_RESPONSES, 409: _DUPLICATE_EMAIL},
 )
 def create_contact(
     request: Request,
@@ -109,7 +115,7 @@ async def get_contact(contact_id: uuid.UUID, reads: ReadsDep, owner: OwnerDep) -
     name="update",
     summary="Change some fields of a contact",
     response_model=ContactPublic,
-    responses=UPDATE_RESPONSES,
+    responses={**UPDATE_RESPONSES, 409: _DUPLICATE_EMAIL},
 )
 def update_contact(
     contact_id: uuid.UUID,

@@ -1,20 +1,23 @@
 """Contacts: the people the user knows or wants to meet."""
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, or_, select, update
+from sqlalchemy import ColumnElement, LargeBinary, cast, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from backend import crud
 from backend.audit import trail
 from backend.contacts.models import Contact, ContactCreate, ContactStatus, ContactUpdate
 from backend.documents import Doc
+from backend.errors import Conflict, FieldIssue
 from backend.fields import name_key
 from backend.filters import ListFilters, Values
 from backend.interviews.models import Interview
+from backend.notes.connect import email_key
 from backend.notes.models import NoteItem
 from backend.organizations.models import Organization
 from backend.pagination import Keyset, SortKey, read_page
@@ -101,12 +104,60 @@ def _check_refs(session: Session, owner: uuid.UUID, values: dict[str, Any]) -> N
         )
 
 
+class DuplicateEmail(Conflict):
+    code = "duplicate_email"
+
+
+def _ensure_email_free(
+    session: Session, owner: uuid.UUID, email: str | None, except_id: uuid.UUID | None = None
+) -> None:
+    """One contact per email address, ignoring case, as imports and note conversions match
+    people (`notes.connect.email_key`): a second is refused with 409 naming the first.
+
+    Two writers at once on PostgreSQL: a transaction-scoped advisory lock on the owner and
+    address makes the second wait for the first to commit, then find its contact (no unique
+    index on the folded address exists). SQLite writers take turns anyway."""
+    if email is None:
+        return
+    key = email_key(email)
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.blake2b(f"contact-email:{owner}:{key}".encode(), digest_size=8).digest()
+        lock = int.from_bytes(digest, "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": lock})
+    c = table.c
+    candidates = select(c.id, c.email).where(
+        crud.owned(table, owner),
+        c.email.is_not(None),
+        # SQL narrows the owner's contacts to the likely ones, Python decides: lower() folds
+        # only ASCII on SQLite (and differs from casefold, ß → ss, on PostgreSQL), so any
+        # address with a non-ASCII character is checked in Python too.
+        or_(func.lower(c.email) == key, _non_ascii(c.email, session.get_bind().dialect.name)),
+    )
+    for row_id, other in session.execute(candidates):
+        if row_id != except_id and email_key(other) == key:
+            reason = f"You already have a contact with this email ({other})."
+            raise DuplicateEmail(
+                reason,
+                errors=[FieldIssue(field="email", location="body", reason=reason, code="taken")],
+                existing_id=str(row_id),
+                existing_url=f"/api/v1/contacts/{row_id}",
+            )
+
+
+def _non_ascii(column: Any, dialect: str) -> ColumnElement[bool]:
+    """The text has a character outside ASCII: it is longer in bytes than in characters."""
+    if dialect == "sqlite":
+        return func.length(cast(column, LargeBinary)) != func.length(column)
+    return func.octet_length(column) != func.length(column)
+
+
 def create_contact(*, session: Session, owner: uuid.UUID, data: ContactCreate) -> crud.CreateResult:
     existing = crud.existing_for_client_id(session, table, owner=owner, row_id=data.id)
     if existing:
         return existing, False
     values = data.model_dump()
     _check_refs(session, owner, values)
+    _ensure_email_free(session, owner, data.email)
     values["name_key"] = name_key(data.full_name)
     doc = crud.insert_row(session, table, owner=owner, values=values)
     emit(session, owner, WebhookEvent.contact_created, doc)
@@ -134,6 +185,9 @@ def update_contact(
         expected_version=expected_version,
         label=LABEL,
     )
+    # After the update, so that a missing contact is 404 and a stale version 412 first; a
+    # refusal rolls the update back with the rest of the transaction.
+    _ensure_email_free(session, owner, changes.get("email"), except_id=contact_id)
     if changes:
         emit(session, owner, WebhookEvent.contact_updated, row)
     session.commit()

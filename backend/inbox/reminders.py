@@ -17,6 +17,9 @@ reminder, and since when (the instant the rule began to apply, as far as the dat
   creation if later.
 - missing_connection: a completed or thanked interview with no to_connect note, not
   dismissed. Since: the interview's end.
+
+An interview that says it happened at a time still ahead (a row from before such writes
+were refused: `lifecycle.future_problem`) calls for nothing until that time comes.
 """
 
 import uuid
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from backend.interviews.lifecycle import InterviewStatus
+from backend.interviews.lifecycle import InterviewStatus, future_problem
 from backend.interviews.method import lacks_connection
 from backend.notes.models import NoteCategory, NoteStatus
 from backend.referrals.models import ReferralStatus
@@ -279,6 +282,8 @@ def reminders(
     """Every reminder the facts call for, oldest first."""
     found: list[Reminder | None] = []
     for interview in interviews:
+        if future_problem(interview.status, interview.scheduled_at, now):
+            continue
         found += [
             thank_you_due(interview, now),
             time_unconfirmed(interview, now),

@@ -1,5 +1,6 @@
 """The interview lifecycle as a pure state machine (no database, no HTTP)."""
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -33,6 +34,12 @@ INITIAL: frozenset[InterviewStatus] = frozenset({S.idea, S.outreach_sent, S.sche
 # States that only make sense once a time is fixed.
 NEEDS_TIME: frozenset[InterviewStatus] = frozenset({S.scheduled, S.completed, S.thanked, S.no_show})
 
+# States saying the time has come: the conversation happened, or they did not show up.
+HAPPENED: frozenset[InterviewStatus] = frozenset({S.completed, S.thanked, S.no_show})
+
+# Clocks differ: a time this little ahead of ours may already have come on the client's.
+CLOCK_SKEW = timedelta(minutes=5)
+
 
 def transition_problem(
     current: InterviewStatus, target: InterviewStatus, has_time: bool
@@ -52,3 +59,17 @@ def initial_problem(status: InterviewStatus, has_time: bool) -> str | None:
     if status in NEEDS_TIME and not has_time:
         return f"An interview needs scheduled_at before it can be {status}."
     return None
+
+
+def future_problem(
+    status: InterviewStatus, scheduled_at: datetime | None, now: datetime
+) -> str | None:
+    """Why an interview cannot be `status` at `scheduled_at`: a conversation cannot have
+    happened (or been missed) in the future. Instants are compared as instants, whatever
+    their offsets; `CLOCK_SKEW` ahead of `now` still counts as now."""
+    if status not in HAPPENED or scheduled_at is None or scheduled_at <= now + CLOCK_SKEW:
+        return None
+    return (
+        f"An interview cannot be {status} before its time: scheduled_at "
+        f"({scheduled_at.isoformat()}) is in the future."
+    )

@@ -29,7 +29,12 @@ from backend.errors import Conflict, FieldIssue, PreconditionFailed, Unprocessab
 from backend.fields import utcnow
 from backend.filters import ListFilters, Values
 from backend.interviews import method
-from backend.interviews.lifecycle import InterviewStatus, initial_problem, transition_problem
+from backend.interviews.lifecycle import (
+    InterviewStatus,
+    future_problem,
+    initial_problem,
+    transition_problem,
+)
 from backend.interviews.models import (
     ChecklistItem,
     EarlierInterview,
@@ -171,6 +176,12 @@ def _status_conflict(reason: str) -> Conflict:
     )
 
 
+def _check_time(status: InterviewStatus, scheduled_at: datetime | None) -> None:
+    problem = future_problem(status, scheduled_at, utcnow())
+    if problem:
+        raise Unprocessable.field("scheduled_at", problem, "in_future")
+
+
 def _ensure_contact(session: Session, owner: uuid.UUID, contact_id: uuid.UUID) -> None:
     crud.ensure_owned(
         session,
@@ -223,6 +234,7 @@ def create_interview(
     problem = initial_problem(data.status, data.scheduled_at is not None)
     if problem:
         raise _status_conflict(problem)
+    _check_time(data.status, data.scheduled_at)
     values = data.model_dump()
     values["proposed_slots"] = _slots_json(data.proposed_slots)
     stamp = STAMPS.get(data.status)
@@ -278,6 +290,10 @@ def _moved(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     problem = transition_problem(before, status, scheduled_at is not None)
     if problem:
         raise _status_conflict(problem)
+    if status != before or scheduled_at != current["scheduled_at"]:
+        # Only a write that says when, or what happened: a row from before this rule can
+        # still have its other fields edited.
+        _check_time(status, scheduled_at)
     stamp = STAMPS.get(status)
     if stamp and status != before and changes.get(stamp, current[stamp]) is None:
         changes = {**changes, stamp: utcnow()}

@@ -41,7 +41,7 @@ from backend.contacts.models import Contact
 from backend.documents import dialect_of
 from backend.errors import NotFound
 from backend.fields import name_key, utcnow
-from backend.interviews.lifecycle import InterviewStatus
+from backend.interviews.lifecycle import CLOCK_SKEW, InterviewStatus
 from backend.interviews.models import Interview
 from backend.network import paths, stats
 from backend.network.alignment import MET_STATUSES, NEAREST, alignment
@@ -498,7 +498,13 @@ def network_stats(
     today = today or utcnow().date()
     start, end = stats.window(today, weeks)
     i = interviews.c
-    held = [crud.owned(interviews, owner), i.status.in_(CONVERSATIONS)]
+    # A conversation counts once its time has come: a row from before future ones were
+    # refused (lifecycle.future_problem) may say it happened in 2031.
+    held = [
+        crud.owned(interviews, owner),
+        i.status.in_(CONVERSATIONS),
+        i.scheduled_at <= utcnow() + CLOCK_SKEW,
+    ]
     when = select(i.scheduled_at).where(*held, i.scheduled_at >= start, i.scheduled_at < end)
     per_week = stats.conversations_per_week(
         session.execute(when).scalars(), today=today, weeks=weeks

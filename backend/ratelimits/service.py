@@ -91,9 +91,20 @@ def _upsert(dialect: str) -> Insert:
     ).returning(c.window_start, c.hits, c.previous_hits, c.allowed)
 
 
+# Counts run in threads of their own (RateLimiter._threads), each holding one connection of
+# the counters' engine while it counts: the engine needs no more than that, and opens no more
+# (README "PostgreSQL": the connections a process may open).
+COUNTING_THREADS = 4
+
+
 def counter_engine(engine: Engine, settings: Settings) -> Engine:
-    """An engine on the same database whose commits do not wait for the disk."""
-    pool: dict[str, Any] = {"pool_size": 4, "max_overflow": 4, "pool_timeout": 30}
+    """An engine on the same database whose commits do not wait for the disk.
+
+    Its own pool rather than the requests' one: the settings that spare the fsync belong to
+    a connection (PostgreSQL's synchronous_commit, SQLite's synchronous), and flipping them
+    on shared connections would leave a request's write undurable the day a reset is missed.
+    Sharing would not lower the total either: the requests' pool would need as many more."""
+    pool: dict[str, Any] = {"pool_size": COUNTING_THREADS, "max_overflow": 0, "pool_timeout": 30}
     if engine.dialect.name != "sqlite":
         # The upsert is atomic on its own: run in autocommit, it is one round trip.
         return create_engine(
@@ -143,7 +154,7 @@ class RateLimiter:
         self._engine_lock = threading.Lock()
         # Threads of its own: a count never waits behind request threads (which may be
         # waiting for this very request to get through).
-        self._threads = anyio.CapacityLimiter(4)
+        self._threads = anyio.CapacityLimiter(COUNTING_THREADS)
 
     @property
     def engine(self) -> Engine:
