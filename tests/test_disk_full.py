@@ -22,7 +22,7 @@ from backend.config import Settings
 from backend.db import make_engine
 from backend.main import create_app
 from backend.outages import DiskWatch
-from tests.conftest import new_user
+from tests.conftest import new_user, settings_for
 
 PROBLEM = "application/problem+json"
 CONTACTS = "/api/v1/contacts"
@@ -39,7 +39,7 @@ def full_client(db_kind: str, settings: Settings, engine: Engine, tmp_path: Path
 
 
 def _sqlite_full(tmp_path: Path) -> Iterator[Any]:
-    own = Settings(data_dir=tmp_path, database_url=None, _env_file=None)  # type: ignore[call-arg]
+    own = settings_for(tmp_path, None)
     engine = make_engine(own)
     migrations.upgrade(engine)
     user = new_user(engine)
