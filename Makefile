@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test axe lint fmt lock lock-upgrade migrate migration openapi bench soak clean
+.PHONY: run test test-fast axe lint fmt lock lock-upgrade migrate migration openapi bench soak clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -33,6 +33,15 @@ test: $(VENV)/.dev-deps axe
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+## The inner loop: lint, then every test but the slow ones (real servers in subprocesses,
+## SIGKILL rounds, concurrent load, schemathesis, the browser), on SQLite; DB=both or
+## DB=postgresql for the others. `make test` runs everything, as CI does.
+DB ?= sqlite
+test-fast: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q -m "not slow" --db $(DB)
 
 ## axe-core, pinned, for the browser tests' accessibility checks (fetched from the npm registry
 ## at test time only; the app never loads it). Without npm or a connection the checks are skipped.

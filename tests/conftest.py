@@ -57,6 +57,33 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("both", "sqlite", "postgresql"),
+        default="both",
+        help="run the database-parametrized tests on this database only (default: both)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # The browser tests drive a real Chromium: slow, whatever their module says.
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.slow)
+    only = config.getoption("--db")
+    if only == "both":
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("db_kind") if callspec is not None else None
+        (drop if kind not in (None, only) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def db_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)

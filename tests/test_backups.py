@@ -146,6 +146,7 @@ def contact_ids(engine: Engine, user_id: uuid.UUID) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_a_backup_taken_while_writing_restores_consistent(
     database: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -201,6 +202,7 @@ def _check_restored(engine: Engine, user_id: uuid.UUID, before: set[str], w: Wri
     return len(restored)
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_backup_rotation_keeps_n(database: Database, tmp_path: Path) -> None:
     dest = tmp_path / "rotated"
     dest.mkdir()
@@ -216,6 +218,7 @@ def test_backup_rotation_keeps_n(database: Database, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_restore_refuses_a_target_that_is_not_empty(database: Database, tmp_path: Path) -> None:
     dest = tmp_path / "b"
     done = nexthop(database.env, "backup", "--to", str(dest))

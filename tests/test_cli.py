@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Slow (every test runs the command line in subprocesses): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -35,6 +35,7 @@ async def _hammer(base: str, token: str, requests: int) -> list[int]:
         return list(await asyncio.gather(*(one(i) for i in range(requests))))
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_256_concurrent_requests_finish_without_errors(
     tmp_path: Path, settings: Settings, db_kind: str
 ) -> None:

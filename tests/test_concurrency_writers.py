@@ -28,6 +28,9 @@ import pytest
 from tests.conftest import new_user
 from tests.test_crash_safety import Database, Server, fresh_database
 
+# Slow (concurrent writers against real servers): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 SECONDS = float(os.environ.get("SOAK_SECONDS", "3"))
 CLIENTS = 50
 INTERVIEWS = 10

@@ -42,6 +42,9 @@ from backend.referrals.models import Referral
 from tests.conftest import _postgres_database, new_user
 from tests.live_server import ROOT, free_port
 
+# Slow (SIGKILL rounds against real servers): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 ROUNDS = int(os.environ.get("SOAK_CRASH_ROUNDS", "3"))
 CLIENTS = 8
 

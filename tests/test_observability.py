@@ -343,6 +343,7 @@ def scraped(base: str) -> dict[tuple[str, tuple[str, ...]], float]:
     }
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_several_workers_answer_metrics_for_the_whole_server(db_kind: str, tmp_path: Path) -> None:
     """Each scrape reaches one worker; every one must report the server's total, not its own
     share (which made a counter go 4, 28, 4 between scrapes)."""

@@ -34,6 +34,9 @@ from backend.backups import schedule, service
 from tests.live_server import ROOT, free_port
 from tests.pg_cluster import Cluster
 
+# Slow (a PostgreSQL cluster of its own, stopped under load): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 PROBLEM = "application/problem+json"
 API = "/api/v1"
 THREADS = 6

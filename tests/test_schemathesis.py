@@ -18,6 +18,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backend.main import create_app
 from tests.conftest import new_user
 
+# Slow (every operation against its schema, many generated cases): not in `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 class Relay:
     """An ASGI app that forwards to whichever app the running test points it at."""

@@ -23,6 +23,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from backend.main import create_app
 from tests.conftest import new_user
 
+# Slow (hundreds of generated bad inputs): `make test-fast` leaves it out.
+pytestmark = pytest.mark.slow
+
 HUGE_NUMBERS = (
     2**63,
     -(2**63) - 1,

@@ -64,6 +64,7 @@ def test_several_workers_answer_without_waiting_for_the_clients_ack(
     assert bool(asyncio.run(_nodelay_of_accepted(http))) is nagle_off
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_forwarded_headers_from_loopback_are_not_believed_without_trusted_proxies(
     tmp_path: Path,
 ) -> None:
@@ -88,6 +89,7 @@ def test_forwarded_headers_from_loopback_are_not_believed_without_trusted_proxie
         assert statuses == [401] * 5 + [429]
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_graceful_stop_exits_0(tmp_path: Path, workers: int) -> None:
     """SIGTERM (`docker stop`, systemd, Kubernetes) stops `serve` cleanly: status 0 with one

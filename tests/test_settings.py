@@ -36,6 +36,7 @@ def clean_env(data_dir: Path, **variables: str) -> dict[str, str]:
     return {**env, "NEXTHOP_DATA_DIR": str(data_dir), **variables}
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 @pytest.mark.parametrize(
     "args",
     [

@@ -327,6 +327,7 @@ def test_the_legacy_user_is_the_one_set_up_adopts() -> None:
     assert LEGACY_LOCAL_EMAIL == LEGACY_EMAIL
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 def test_migrate_says_where_the_backup_went(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url=None, _env_file=None)  # type: ignore[call-arg]
     engine = make_engine(settings)

@@ -433,6 +433,7 @@ def _peak_rss_mib(pid: int) -> float:
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
 
+@pytest.mark.slow  # real servers or commands in subprocesses
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_the_server_keeps_answering_while_a_30_mb_name_is_refused(tmp_path: Path) -> None:
     """The 30 MB name took vobject 5 s and ~700 MB, holding the GIL: /healthz stalled with

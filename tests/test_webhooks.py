@@ -434,6 +434,7 @@ def test_failures_are_retried_with_backoff(api: Api, receiver: Receiver) -> None
     assert receiver.requests[0].body == receiver.requests[1].body
 
 
+@pytest.mark.slow  # waits out slow receivers
 @pytest.mark.usefixtures("allowed")
 def test_deliveries_never_hold_up_the_request(api: Api, receiver: Receiver) -> None:
     receiver.delay = 3.0
