@@ -13,7 +13,6 @@ from pathlib import Path
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -50,6 +49,7 @@ from backend.routing import operation_id
 from backend.search.router import router as search_router
 from backend.security_headers import SecurityHeaders
 from backend.settings_errors import settings_or_exit
+from backend.static_files import frontend_files
 from backend.system.router import router as system_router
 from backend.tokens.router import router as tokens_router
 from backend.transfer.router import router as transfer_router
@@ -218,4 +218,4 @@ def _mount_frontend(app: FastAPI) -> None:
         path = FRONTEND / "manifest.webmanifest"
         return FileResponse(path, media_type="application/manifest+json")
 
-    app.mount("/static", StaticFiles(directory=FRONTEND), name="static")
+    app.mount("/static", frontend_files(str(FRONTEND)), name="static")
