@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test axe lint fmt lock lock-upgrade migrate migration openapi bench soak clean
+.PHONY: run test axe biome lint fmt lock lock-upgrade migrate migration openapi bench soak clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -46,13 +46,32 @@ axe:
 	npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(AXE_DIR) axe-core@$(AXE_VERSION) \
 		|| echo "could not fetch axe-core $(AXE_VERSION): the browser tests will skip their axe-core checks"
 
+## Biome, pinned, formats and lints frontend/ (biome.jsonc): fetched like axe-core into
+## .cache/biome/, a dev tool only. Without npm or a connection `make lint` skips it, saying so
+## (CI=true fails instead).
+BIOME_VERSION := 2.6.9
+BIOME_DIR := .cache/biome
+BIOME := $(BIOME_DIR)/node_modules/.bin/biome
+biome:
+	@installed=$$($(BIOME) --version 2>/dev/null); \
+	if [ "$$installed" = "Version: $(BIOME_VERSION)" ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null 2>&1; then echo "npm not found: cannot fetch Biome"; exit 0; fi; \
+	npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(BIOME_DIR) @biomejs/biome@$(BIOME_VERSION) \
+		|| echo "could not fetch Biome $(BIOME_VERSION)"
+# $(call biome_run,args): Biome if `make biome` got it, else a skip (a failure under CI=true).
+biome_run = @if [ "$$($(BIOME) --version 2>/dev/null)" = "Version: $(BIOME_VERSION)" ]; then \
+		echo "biome $(1)"; $(BIOME) $(1); \
+	elif [ "$$CI" = true ]; then echo "Biome $(BIOME_VERSION) missing (make biome)"; exit 1; \
+	else echo "Biome $(BIOME_VERSION) missing (needs npm): frontend/ not checked"; fi
+
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-fmt: $(VENV)/.dev-deps
+fmt: $(VENV)/.dev-deps biome
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(call biome_run,check --write)
 
 ## Pin the dependencies of pyproject.toml with hashes into requirements/ (run.lock for
 ## `make run` and the Dockerfile, dev.lock for `make test`), for every platform: after editing
