@@ -161,7 +161,7 @@ export function onSubmit(form, action, { busyText = 'Saving…', aliases } = {})
       if (exc?.name !== 'ApiError') throw exc;
       showError(form, exc, aliases);
     } finally {
-      if (button && button.isConnected) {
+      if (button?.isConnected) {
         button.disabled = false;
         button.textContent = idle;
       }

@@ -124,7 +124,7 @@ const importer = () =>
 
 const restorer = () =>
   transfer('Restore a backup', 'Preview restore', field({ name: 'file', label: 'Backup file', type: 'file', required: true, accept: '.json' }), {
-    target: (data, form) => ['/imports/backup', form.elements.file.files[0], 'application/json'],
+    target: (_data, form) => ['/imports/backup', form.elements.file.files[0], 'application/json'],
     reading: () => 'Reading the backup…',
     report: ({ counts: c }) => [
       counts([
