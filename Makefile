@@ -29,9 +29,7 @@ run: $(VENV)/.run-deps
 	$(BIN)/python -m backend serve
 
 ## Lint and the whole test suite (SQLite and PostgreSQL)
-test: $(VENV)/.dev-deps axe
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint axe
 	$(BIN)/python -m pytest
 
 ## axe-core, pinned, for the browser tests' accessibility checks (fetched from the npm registry
@@ -64,9 +62,10 @@ biome_run = @if [ "$$($(BIOME) --version 2>/dev/null)" = "Version: $(BIOME_VERSI
 	elif [ "$$CI" = true ]; then echo "Biome $(BIOME_VERSION) missing (make biome)"; exit 1; \
 	else echo "Biome $(BIOME_VERSION) missing (needs npm): frontend/ not checked"; fi
 
-lint: $(VENV)/.dev-deps
+lint: $(VENV)/.dev-deps biome
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call biome_run,check --error-on-warnings)
 
 fmt: $(VENV)/.dev-deps biome
 	$(BIN)/ruff check --fix .
