@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast axe lint fmt lock lock-upgrade migrate migration openapi bench soak clean
+.PHONY: run test test-fast axe biome lint fmt lock lock-upgrade migrate migration openapi bench soak clean
 
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -29,18 +29,14 @@ run: $(VENV)/.run-deps
 	$(BIN)/python -m backend serve
 
 ## Lint and the whole test suite (SQLite and PostgreSQL)
-test: $(VENV)/.dev-deps axe
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: lint axe
 	$(BIN)/python -m pytest
 
 ## The inner loop: lint, then every test but the slow ones (real servers in subprocesses,
 ## SIGKILL rounds, concurrent load, schemathesis, the browser), on SQLite; DB=both or
 ## DB=postgresql for the others. `make test` runs everything, as CI does.
 DB ?= sqlite
-test-fast: $(VENV)/.dev-deps
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test-fast: lint
 	$(BIN)/python -m pytest -q -m "not slow" --db $(DB)
 
 ## axe-core, pinned, for the browser tests' accessibility checks (fetched from the npm registry
@@ -55,13 +51,33 @@ axe:
 	npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(AXE_DIR) axe-core@$(AXE_VERSION) \
 		|| echo "could not fetch axe-core $(AXE_VERSION): the browser tests will skip their axe-core checks"
 
-lint: $(VENV)/.dev-deps
+## Biome, pinned, formats and lints frontend/ (biome.jsonc): fetched like axe-core into
+## .cache/biome/, a dev tool only. Without npm or a connection `make lint` skips it, saying so
+## (CI=true fails instead).
+BIOME_VERSION := 2.6.9
+BIOME_DIR := .cache/biome
+BIOME := $(BIOME_DIR)/node_modules/.bin/biome
+biome:
+	@installed=$$($(BIOME) --version 2>/dev/null); \
+	if [ "$$installed" = "Version: $(BIOME_VERSION)" ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null 2>&1; then echo "npm not found: cannot fetch Biome"; exit 0; fi; \
+	npm install --no-save --no-audit --no-fund --ignore-scripts --prefix $(BIOME_DIR) @biomejs/biome@$(BIOME_VERSION) \
+		|| echo "could not fetch Biome $(BIOME_VERSION)"
+# $(call biome_run,args): Biome if `make biome` got it, else a skip (a failure under CI=true).
+biome_run = @if [ "$$($(BIOME) --version 2>/dev/null)" = "Version: $(BIOME_VERSION)" ]; then \
+		echo "biome $(1)"; $(BIOME) $(1); \
+	elif [ "$$CI" = true ]; then echo "Biome $(BIOME_VERSION) missing (make biome)"; exit 1; \
+	else echo "Biome $(BIOME_VERSION) missing (needs npm): frontend/ not checked"; fi
+
+lint: $(VENV)/.dev-deps biome
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(call biome_run,check --error-on-warnings)
 
-fmt: $(VENV)/.dev-deps
+fmt: $(VENV)/.dev-deps biome
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+	$(call biome_run,check --write)
 
 ## Pin the dependencies of pyproject.toml with hashes into requirements/ (run.lock for
 ## `make run` and the Dockerfile, dev.lock for `make test`), for every platform: after editing

@@ -10,7 +10,12 @@ import { Router } from './router.js';
 const page = (name) => () => import(`./pages/${name}.js`);
 
 // First match wins: `new` before `:id`. 'public': no sign-in.
-const records = (path, one) => [[path, path], [`${path}/new`, `${one}-form`], [`${path}/:id/edit`, `${one}-form`], [`${path}/:id`, one]];
+const records = (path, one) => [
+  [path, path],
+  [`${path}/new`, `${one}-form`],
+  [`${path}/:id/edit`, `${one}-form`],
+  [`${path}/:id`, one],
+];
 const routes = [
   ['setup', 'setup', 'public'],
   ['sign-in', 'sign-in', 'public'],
@@ -44,7 +49,11 @@ function ensureFrame() {
   frame = shell({ user: session.user, onSignOut: signOut });
   frameUser = userId;
   mount(root, frame.root);
-  if (userId) pending().then((items) => frame.sync.set(items.length), () => {});
+  if (userId)
+    pending().then(
+      (items) => frame.sync.set(items.length),
+      () => {},
+    );
   return frame;
 }
 
@@ -78,9 +87,7 @@ function errorView(exc, retry) {
       h('p', {}, h('a', { href: '/app' }, 'Back to Today')),
     ];
   }
-  const text = exc?.network
-    ? 'Could not reach Nexthop. Check your connection and try again.'
-    : exc?.message || 'Something went wrong.';
+  const text = exc?.network ? 'Could not reach Nexthop. Check your connection and try again.' : exc?.message || 'Something went wrong.';
   return [
     h('h1', { tabindex: '-1' }, 'Something went wrong'),
     h('p', { role: 'alert' }, text),
@@ -153,11 +160,21 @@ window.addEventListener('online', async () => {
 });
 
 async function boot() {
-  router.match(location.pathname)?.route.load().catch(() => {}); // fetched while we ask who you are
+  router
+    .match(location.pathname)
+    ?.route.load()
+    .catch(() => {}); // fetched while we ask who you are
   try {
     await session.load();
   } catch (exc) {
-    mount(root, h('main', { id: 'main' }, errorView(exc, () => location.reload())));
+    mount(
+      root,
+      h(
+        'main',
+        { id: 'main' },
+        errorView(exc, () => location.reload()),
+      ),
+    );
     return;
   }
   router.start();

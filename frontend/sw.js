@@ -8,18 +8,21 @@ pages/capture pages/contact pages/contact-form pages/contacts pages/data pages/h
 pages/interview-form pages/interviews pages/lists pages/network pages/opportunities
 pages/opportunity pages/opportunity-form pages/organization pages/organization-form
 pages/organizations pages/profile pages/search pages/settings pages/setup pages/sign-in`;
-const SHELL = [
-  '/', '/manifest.webmanifest', '/static/styles/app.css', '/static/icon.svg',
-  ...MODULES.split(/\s+/).map((name) => `/static/${name}.js`),
-];
+const SHELL = ['/', '/manifest.webmanifest', '/static/styles/app.css', '/static/icon.svg', ...MODULES.split(/\s+/).map((name) => `/static/${name}.js`)];
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys()
+    caches
+      .keys()
       .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
       .then(() => self.clients.claim()),
   );

@@ -7,12 +7,22 @@ export function field({ name, label, type = 'text', value, hint, options, rows =
   const id = uid(name);
   const common = { id, name, 'aria-describedby': `${hint ? `${id}-hint ` : ''}${id}-error`, required, ...attrs };
   const chosen = [value ?? ''].flat().map(String); // several with `multiple: true`
-  const control = type === 'textarea' ? h('textarea', { ...common, rows }, value ?? '')
-    : type === 'select' ? h('select', common, options.map(([v, text]) => h('option', { value: v, selected: chosen.includes(String(v)) }, text)))
-      : type === 'checkbox' ? h('input', { ...common, type, checked: Boolean(value) })
-        : h('input', { ...common, type, value: value ?? '' });
+  const control =
+    type === 'textarea'
+      ? h('textarea', { ...common, rows }, value ?? '')
+      : type === 'select'
+        ? h(
+            'select',
+            common,
+            options.map(([v, text]) => h('option', { value: v, selected: chosen.includes(String(v)) }, text)),
+          )
+        : type === 'checkbox'
+          ? h('input', { ...common, type, checked: Boolean(value) })
+          : h('input', { ...common, type, value: value ?? '' });
   const labelEl = h('label', { for: id }, label, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
-  return h('div', { class: ['field', type === 'checkbox' && 'field-check'] },
+  return h(
+    'div',
+    { class: ['field', type === 'checkbox' && 'field-check'] },
     type === 'checkbox' ? [control, labelEl] : [labelEl, control],
     hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
     h('p', { class: 'field-error', id: `${id}-error`, hidden: true }),
@@ -151,7 +161,7 @@ export function onSubmit(form, action, { busyText = 'Saving…', aliases } = {})
       if (exc?.name !== 'ApiError') throw exc;
       showError(form, exc, aliases);
     } finally {
-      if (button && button.isConnected) {
+      if (button?.isConnected) {
         button.disabled = false;
         button.textContent = idle;
       }

@@ -1,6 +1,6 @@
 // Notes in six sections; a draft survives a failed save and a reload.
 
-import { api, ApiError, newId } from '../api.js';
+import { ApiError, api, newId } from '../api.js';
 import { h, mount, uid } from '../lib/dom.js';
 import { CATEGORIES, CATEGORY_LABEL } from '../lib/format.js';
 import { outbox, pending, queue } from '../lib/outbox.js';
@@ -79,23 +79,32 @@ export function tickBox(note) {
 export function noteSections(items, interviewId) {
   const lists = {};
   const current = {};
-  const root = h('div', { class: 'note-sections' }, CATEGORIES.map(([key, text, help]) => {
-    const id = uid('sec');
-    current[key] = [];
-    lists[key] = h('ul', { class: 'notes', 'aria-labelledby': id });
-    return h('section', { class: 'note-section', dataset: { category: key } },
-      h('h3', { id }, text, ' ', h('span', { class: 'count-pill', 'aria-hidden': 'true' })),
-      hint(help),
-      lists[key],
-    );
-  }));
-
-  const noteItem = (note) => h('li', { class: ['note', note.pending && 'pending', note.status === 'done' && 'done'], dataset: { id: note.id } },
-    note.pending ? null : tickBox(note),
-    h('span', { class: 'note-text' }, note.text),
-    note.pending ? badge(note.error ? `Not synced: ${note.error}` : 'waiting to sync', 'pending') : null,
-    !note.pending && note.category === 'to_connect' ? connectAction(note, draw) : null,
+  const root = h(
+    'div',
+    { class: 'note-sections' },
+    CATEGORIES.map(([key, text, help]) => {
+      const id = uid('sec');
+      current[key] = [];
+      lists[key] = h('ul', { class: 'notes', 'aria-labelledby': id });
+      return h(
+        'section',
+        { class: 'note-section', dataset: { category: key } },
+        h('h3', { id }, text, ' ', h('span', { class: 'count-pill', 'aria-hidden': 'true' })),
+        hint(help),
+        lists[key],
+      );
+    }),
   );
+
+  const noteItem = (note) =>
+    h(
+      'li',
+      { class: ['note', note.pending && 'pending', note.status === 'done' && 'done'], dataset: { id: note.id } },
+      note.pending ? null : tickBox(note),
+      h('span', { class: 'note-text' }, note.text),
+      note.pending ? badge(note.error ? `Not synced: ${note.error}` : 'waiting to sync', 'pending') : null,
+      !note.pending && note.category === 'to_connect' ? connectAction(note, draw) : null,
+    );
 
   function draw() {
     for (const [key] of CATEGORIES) {
@@ -117,11 +126,14 @@ export function noteSections(items, interviewId) {
   root.interviewId = interviewId;
   live = root;
   // The server's copy wins over the waiting one.
-  pending().then((waiting) => {
-    for (const n of waiting) {
-      if (n.interview_id === interviewId && !current[n.category]?.some((x) => x.id === n.id)) root.add({ ...n, pending: true });
-    }
-  }, () => {});
+  pending().then(
+    (waiting) => {
+      for (const n of waiting) {
+        if (n.interview_id === interviewId && !current[n.category]?.some((x) => x.id === n.id)) root.add({ ...n, pending: true });
+      }
+    },
+    () => {},
+  );
   return root;
 }
 
@@ -130,10 +142,19 @@ function connectAction(note, redraw) {
   if (note.contact_id) {
     return h('a', { href: `/app/contacts/${note.contact_id}`, class: 'note-link' }, 'Open contact');
   }
-  return h('span', { class: 'note-action' }, actionButton('Add as contact', async () => {
-    Object.assign(note, (await api.post(`/note-items/${note.id}/convert`, {}, { idempotencyKey: `convert-${note.id}` })).note_item);
-    redraw();
-  }, 'btn-secondary btn-small', { 'aria-label': `Add as contact: ${note.text}` }));
+  return h(
+    'span',
+    { class: 'note-action' },
+    actionButton(
+      'Add as contact',
+      async () => {
+        Object.assign(note, (await api.post(`/note-items/${note.id}/convert`, {}, { idempotencyKey: `convert-${note.id}` })).note_item);
+        redraw();
+      },
+      'btn-secondary btn-small',
+      { 'aria-label': `Add as contact: ${note.text}` },
+    ),
+  );
 }
 
 /** One note at a time; a retry keeps its client id (no second copy). */
@@ -142,13 +163,26 @@ export function noteComposer(interviewId, { onSaved } = {}) {
   const saved = loadDraft(key);
   let draft = saved ?? { id: newId(), category: 'to_connect', text: '' };
   const status = saveStatus();
-  const form = h('form', { class: 'composer card', 'aria-label': 'Add a note', noValidate: true },
-    h('fieldset', { class: 'category-picker' },
+  const form = h(
+    'form',
+    { class: 'composer card', 'aria-label': 'Add a note', noValidate: true },
+    h(
+      'fieldset',
+      { class: 'category-picker' },
       h('legend', {}, 'Category'),
-      h('div', { class: 'chips' }, CATEGORIES.map(([value, text]) => {
-        const id = uid('cat');
-        return h('span', { class: 'chip' }, h('input', { type: 'radio', name: 'category', id, value, checked: value === draft.category }), h('label', { for: id }, text));
-      })),
+      h(
+        'div',
+        { class: 'chips' },
+        CATEGORIES.map(([value, text]) => {
+          const id = uid('cat');
+          return h(
+            'span',
+            { class: 'chip' },
+            h('input', { type: 'radio', name: 'category', id, value, checked: value === draft.category }),
+            h('label', { for: id }, text),
+          );
+        }),
+      ),
       h('p', { class: 'field-error', hidden: true }),
     ),
     field({ name: 'text', label: 'Note', type: 'textarea', value: draft.text, placeholder: 'One thing per note: a name, a book, a promise…' }),
@@ -182,7 +216,10 @@ export function noteComposer(interviewId, { onSaved } = {}) {
     status.set('saving');
     try {
       const { note, kept } = await send({
-        id: draft.id, interview_id: interviewId, category: draft.category, text: draft.text.trim(),
+        id: draft.id,
+        interview_id: interviewId,
+        category: draft.category,
+        text: draft.text.trim(),
       });
       const category = CATEGORY_LABEL[draft.category];
       draft = { id: newId(), category: draft.category, text: '' };
@@ -194,9 +231,14 @@ export function noteComposer(interviewId, { onSaved } = {}) {
     } catch (exc) {
       if (exc?.name !== 'ApiError') throw exc;
       const reasons = ['text', 'category'].filter((name) => exc.fields[name] && setFieldError(form, name, exc.fields[name]));
-      status.set('error', exc.network
-        ? 'Not saved: no connection. Your note is kept here; press "Add note" again to retry.'
-        : reasons.length ? 'Not saved.' : `Not saved: ${exc.message}`);
+      status.set(
+        'error',
+        exc.network
+          ? 'Not saved: no connection. Your note is kept here; press "Add note" again to retry.'
+          : reasons.length
+            ? 'Not saved.'
+            : `Not saved: ${exc.message}`,
+      );
     } finally {
       button.disabled = false;
     }
@@ -204,7 +246,8 @@ export function noteComposer(interviewId, { onSaved } = {}) {
   return form;
 }
 
-const PASTE_HINT = 'One note per line, each starting with its category: connect:, follow up:, read:, look up:, todo:, think:. A line without one continues the note above.';
+const PASTE_HINT =
+  'One note per line, each starting with its category: connect:, follow up:, read:, look up:, todo:, think:. A line without one continues the note above.';
 
 /** Lines with category prefixes: all saved, or none with each reason. */
 export function pasteMany(interviewId, { onSaved } = {}) {
@@ -214,13 +257,10 @@ export function pasteMany(interviewId, { onSaved } = {}) {
   const status = saveStatus();
   const problems = h('ul', { class: 'field-error', id: `${id}-error`, hidden: true });
   const text = h('textarea', { id, name: 'text', rows: 5, value: draft.text, 'aria-describedby': `${id}-hint ${id}-error` });
-  const form = h('form', { class: 'paste card', noValidate: true },
-    h('div', { class: 'field' },
-      h('label', { for: id }, 'Paste many notes'),
-      h('p', { class: 'hint', id: `${id}-hint` }, PASTE_HINT),
-      text,
-      problems,
-    ),
+  const form = h(
+    'form',
+    { class: 'paste card', noValidate: true },
+    h('div', { class: 'field' }, h('label', { for: id }, 'Paste many notes'), h('p', { class: 'hint', id: `${id}-hint` }, PASTE_HINT), text, problems),
     h('div', { class: 'form-actions' }, submitButton('Add all'), status),
   );
   const store = () => storeDraft(key, draft);
@@ -238,10 +278,7 @@ export function pasteMany(interviewId, { onSaved } = {}) {
     button.disabled = true;
     status.set('saving');
     try {
-      const created = await api.post(`/interviews/${interviewId}/note-items/capture`,
-        { text: text.value },
-        { idempotencyKey: draft.key },
-      );
+      const created = await api.post(`/interviews/${interviewId}/note-items/capture`, { text: text.value }, { idempotencyKey: draft.key });
       draft = { key: newId(), text: '' };
       store();
       text.value = '';
@@ -253,7 +290,10 @@ export function pasteMany(interviewId, { onSaved } = {}) {
       const lines = exc.problem?.lines ?? [];
       status.set('error', exc.network ? 'Not saved: no connection. The text is kept; try again.' : `Not saved: ${exc.message}`);
       if (lines.length) {
-        mount(problems, lines.map((l) => h('li', {}, `Line ${l.line}: ${l.reason}`)));
+        mount(
+          problems,
+          lines.map((l) => h('li', {}, `Line ${l.line}: ${l.reason}`)),
+        );
         problems.hidden = false;
         text.setAttribute('aria-invalid', 'true');
         text.focus();
@@ -274,8 +314,14 @@ export function connectionWarning(interview, warnings) {
     const missing = !interview.no_connection_dismissed && done && !interview.note_items?.some((n) => n.category === 'to_connect');
     el.hidden = !(server || missing);
     if (el.hidden) return;
-    mount(el,
-      h('p', {}, h('strong', {}, 'No new connection yet. '), server?.message ?? 'Who else should you talk to? Add a To Connect note with the names they suggested.'),
+    mount(
+      el,
+      h(
+        'p',
+        {},
+        h('strong', {}, 'No new connection yet. '),
+        server?.message ?? 'Who else should you talk to? Add a To Connect note with the names they suggested.',
+      ),
       actionButton('Dismiss: no one this time', async () => {
         Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { no_connection_dismissed: true }, { ifMatch: interview.version }));
         el.hidden = true;

@@ -9,20 +9,22 @@ const queues = new WeakMap();
 
 /** One PATCH at a time per interview, each with the last version: quick ticks never conflict. */
 export function patchInterview(interview, body, status) {
-  const turn = (queues.get(interview) ?? Promise.resolve()).catch(() => false).then(async () => {
-    status.set('saving');
-    try {
-      const changes = typeof body === 'function' ? body(interview) : body;
-      Object.assign(interview, await api.patch(`/interviews/${interview.id}`, changes, { ifMatch: interview.version }));
-      status.set('saved');
-      return true;
-    } catch (exc) {
-      if (exc?.name !== 'ApiError') throw exc;
-      const reason = Object.values(exc.fields)[0] ?? exc.message;
-      status.set('error', exc.network ? 'Not saved: no connection. Try again.' : `Not saved: ${reason}`);
-      return false;
-    }
-  });
+  const turn = (queues.get(interview) ?? Promise.resolve())
+    .catch(() => false)
+    .then(async () => {
+      status.set('saving');
+      try {
+        const changes = typeof body === 'function' ? body(interview) : body;
+        Object.assign(interview, await api.patch(`/interviews/${interview.id}`, changes, { ifMatch: interview.version }));
+        status.set('saved');
+        return true;
+      } catch (exc) {
+        if (exc?.name !== 'ApiError') throw exc;
+        const reason = Object.values(exc.fields)[0] ?? exc.message;
+        status.set('error', exc.network ? 'Not saved: no connection. Try again.' : `Not saved: ${reason}`);
+        return false;
+      }
+    });
   queues.set(interview, turn);
   return turn;
 }
@@ -30,7 +32,9 @@ export function patchInterview(interview, body, status) {
 export function addRow(labelText, buttonText, onAdd, attrs = {}) {
   const id = uid('add');
   const input = h('input', { id, autocomplete: 'off', ...attrs });
-  const form = h('form', { class: 'add-row' },
+  const form = h(
+    'form',
+    { class: 'add-row' },
     h('label', { for: id }, labelText),
     h('div', { class: 'secret-row' }, input, h('button', { type: 'submit', class: 'btn btn-secondary' }, buttonText)),
   );
@@ -60,12 +64,24 @@ function agendaEditor(interview) {
   }
   function draw() {
     const a = interview.agenda;
-    mount(list, a.map((text, i) => h('li', {},
-      h('span', { class: 'grow' }, text),
-      iconButton('↑', `Move up: ${text}`, () => commit(swap(a, i, i - 1), `li:nth-child(${i}) [aria-label^="Move up"]`), i === 0),
-      iconButton('↓', `Move down: ${text}`, () => commit(swap(a, i, i + 1), `li:nth-child(${i + 2}) [aria-label^="Move down"]`), i === a.length - 1),
-      iconButton('✕', `Remove: ${text}`, () => commit(a.filter((_, j) => j !== i), 'li [aria-label^="Remove"]')),
-    )));
+    mount(
+      list,
+      a.map((text, i) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'grow' }, text),
+          iconButton('↑', `Move up: ${text}`, () => commit(swap(a, i, i - 1), `li:nth-child(${i}) [aria-label^="Move up"]`), i === 0),
+          iconButton('↓', `Move down: ${text}`, () => commit(swap(a, i, i + 1), `li:nth-child(${i + 2}) [aria-label^="Move down"]`), i === a.length - 1),
+          iconButton('✕', `Remove: ${text}`, () =>
+            commit(
+              a.filter((_, j) => j !== i),
+              'li [aria-label^="Remove"]',
+            ),
+          ),
+        ),
+      ),
+    );
     if (!a.length) list.append(h('li', { class: 'note-empty' }, 'No topics yet.'));
   }
   draw();
@@ -83,23 +99,30 @@ function checklist(interview) {
   const list = h('ul', { class: 'checklist' });
   const commit = (change) => patchInterview(interview, (i) => ({ checklist: change(i.checklist) }), status);
   function draw() {
-    mount(list, interview.checklist.map((item, index) => {
-      const id = uid('check');
-      const box = h('input', {
-        type: 'checkbox', id, checked: item.done,
-        onchange: async () => {
-          const done = box.checked;
-          if (!(await commit((items) => items.map((c, i) => (i === index ? { ...c, done } : c))))) box.checked = !done;
-        },
-      });
-      return h('li', { class: 'check' }, box, h('label', { for: id }, item.text));
-    }));
+    mount(
+      list,
+      interview.checklist.map((item, index) => {
+        const id = uid('check');
+        const box = h('input', {
+          type: 'checkbox',
+          id,
+          checked: item.done,
+          onchange: async () => {
+            const done = box.checked;
+            if (!(await commit((items) => items.map((c, i) => (i === index ? { ...c, done } : c))))) box.checked = !done;
+          },
+        });
+        return h('li', { class: 'check' }, box, h('label', { for: id }, item.text));
+      }),
+    );
     return true;
   }
   draw();
   const confirmId = uid('confirmed');
   const confirmed = h('input', {
-    type: 'checkbox', id: confirmId, checked: interview.time_confirmed,
+    type: 'checkbox',
+    id: confirmId,
+    checked: interview.time_confirmed,
     onchange: async () => {
       if (!(await patchInterview(interview, { time_confirmed: confirmed.checked }, status))) confirmed.checked = !confirmed.checked;
     },
@@ -115,10 +138,7 @@ function checklist(interview) {
 function research(interview) {
   const status = saveStatus();
   const box = h('textarea', { rows: 5, value: interview.research_notes ?? '', 'aria-label': 'Research notes' });
-  const form = h('form', {},
-    box,
-    h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Save research'), status),
-  );
+  const form = h('form', {}, box, h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-secondary' }, 'Save research'), status));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     patchInterview(interview, { research_notes: box.value.trim() || null }, status);
@@ -130,7 +150,8 @@ export function prepSheet(prep, interview) {
   const p = prep.interviewee;
   const org = p.organization;
   return [
-    section('Who they are',
+    section(
+      'Who they are',
       details([
         ['Name', h('a', { href: `/app/contacts/${p.id}` }, p.full_name)],
         ['Role', p.title],
@@ -138,17 +159,32 @@ export function prepSheet(prep, interview) {
         ['Web', p.linkedin_url ? externalLink(p.linkedin_url) : null],
         ['How you met', p.how_we_met],
         ['Notes', p.notes ? h('span', { class: 'pre' }, p.notes) : null],
-        ['Earlier talks', prep.earlier_interviews.length ? h('span', { class: 'tags' }, prep.earlier_interviews.map((e) => h(
-          'a', { href: `/app/interviews/${e.id}` }, `${formatDateTime(e.scheduled_at)} (${label(INTERVIEW_STATUS, e.status)})`,
-        ))) : null],
+        [
+          'Earlier talks',
+          prep.earlier_interviews.length
+            ? h(
+                'span',
+                { class: 'tags' },
+                prep.earlier_interviews.map((e) =>
+                  h('a', { href: `/app/interviews/${e.id}` }, `${formatDateTime(e.scheduled_at)} (${label(INTERVIEW_STATUS, e.status)})`),
+                ),
+              )
+            : null,
+        ],
       ]),
       h('h3', {}, 'Introduced by'),
       prep.introduced_by.length
-        ? h('ul', { class: 'list' }, prep.introduced_by.map((r) => item(
-            r.contact && `/app/contacts/${r.contact.id}`,
-            r.contact?.full_name ?? 'You know them directly',
-            meta(r.context, badge(label(REFERRAL_STATUS, r.status), r.status)),
-          )))
+        ? h(
+            'ul',
+            { class: 'list' },
+            prep.introduced_by.map((r) =>
+              item(
+                r.contact && `/app/contacts/${r.contact.id}`,
+                r.contact?.full_name ?? 'You know them directly',
+                meta(r.context, badge(label(REFERRAL_STATUS, r.status), r.status)),
+              ),
+            ),
+          )
         : hint('Nobody: you found them yourself.'),
     ),
     section('Agenda', agendaEditor(interview)),

@@ -27,23 +27,31 @@ export function scheduling(interview, { onChanged }) {
   }
   const save = async (next) => (await patchInterview(interview, { proposed_slots: next }, status)) && draw();
   function draw() {
-    mount(list, slots().map((slot, i) => {
-      const when = formatDateTime(slot.starts_at);
-      const chosen = interview.scheduled_at && Date.parse(interview.scheduled_at) === Date.parse(slot.starts_at);
-      return item(null,
-        [h('time', { datetime: slot.starts_at }, when), chosen ? ' (chosen)' : null],
-        meta(slot.duration_minutes ? `${slot.duration_minutes} min` : null, slot.location),
-        h('span', { class: 'actions' },
-          chosen ? null : button('Pick this slot', () => pick(i, when), 'btn-primary btn-small', { 'aria-label': `Pick this slot: ${when}` }),
-          button('Remove', () => save(slots().filter((_, j) => j !== i)), 'btn-quiet btn-small', { 'aria-label': `Remove ${when}` }),
-        ),
-      );
-    }));
+    mount(
+      list,
+      slots().map((slot, i) => {
+        const when = formatDateTime(slot.starts_at);
+        const chosen = interview.scheduled_at && Date.parse(interview.scheduled_at) === Date.parse(slot.starts_at);
+        return item(
+          null,
+          [h('time', { datetime: slot.starts_at }, when), chosen ? ' (chosen)' : null],
+          meta(slot.duration_minutes ? `${slot.duration_minutes} min` : null, slot.location),
+          h(
+            'span',
+            { class: 'actions' },
+            chosen ? null : button('Pick this slot', () => pick(i, when), 'btn-primary btn-small', { 'aria-label': `Pick this slot: ${when}` }),
+            button('Remove', () => save(slots().filter((_, j) => j !== i)), 'btn-quiet btn-small', { 'aria-label': `Remove ${when}` }),
+          ),
+        );
+      }),
+    );
     if (!slots().length) list.append(h('li', { class: 'note-empty' }, 'Offer two or three times.'));
     return true;
   }
   draw();
-  const form = h('form', { class: 'slot-form' },
+  const form = h(
+    'form',
+    { class: 'slot-form' },
     field({ name: 'starts_at', label: 'Offer a time', type: 'datetime-local', required: true }),
     field({ name: 'minutes', label: 'Minutes', type: 'number', min: 10, max: 240, step: 5, value: interview.duration_minutes, inputmode: 'numeric' }),
     submitButton('Add time', { class: 'btn btn-secondary' }),
@@ -55,7 +63,11 @@ export function scheduling(interview, { onChanged }) {
   return section('Scheduling', hint(`Times are in your time zone, ${ZONE}.`), list, form, status);
 }
 
-const KINDS = [['outreach', 'Outreach', 'outreach_sent_at'], ['thank_you', 'Thank-you', 'thank_you_sent_at'], ['follow_up', 'Follow-up', 'follow_up_sent_at']];
+const KINDS = [
+  ['outreach', 'Outreach', 'outreach_sent_at'],
+  ['thank_you', 'Thank-you', 'thank_you_sent_at'],
+  ['follow_up', 'Follow-up', 'follow_up_sent_at'],
+];
 
 function mailto(to, subject, body) {
   const enc = (text) => encodeURIComponent(text.replace(/\r?\n/g, '\r\n'));
@@ -87,12 +99,16 @@ function draft(interview, [kind, name, sentKey], onChanged) {
   function editor(m) {
     const status = saveStatus();
     const mail = h('a', { class: 'btn btn-secondary', href: m.mailto }, 'Open in mail app');
-    const form = h('form', {},
+    const form = h(
+      'form',
+      {},
       formAlert(),
       h('p', {}, 'To: ', m.to ?? 'no email address yet'),
       field({ name: 'subject', label: 'Subject', value: m.subject }),
       field({ name: 'body', label: 'Message', type: 'textarea', rows: 10, value: m.body }),
-      h('div', { class: 'form-actions' },
+      h(
+        'div',
+        { class: 'form-actions' },
         copyButton(() => `${form.elements.subject.value}\n\n${form.elements.body.value}`, { select: () => form.elements.body.select() }, status),
         mail,
         submitButton('Mark sent'),
@@ -102,17 +118,25 @@ function draft(interview, [kind, name, sentKey], onChanged) {
     form.addEventListener('input', () => {
       mail.href = mailto(m.to, form.elements.subject.value, form.elements.body.value);
     });
-    onSubmit(form, async () => {
-      Object.assign(interview, await api.post(`/interviews/${interview.id}/messages/${kind}/sent`, undefined, { ifMatch: interview.version }));
-      drawSent();
-      onChanged();
-      return `${name} marked sent.`;
-    }, { busyText: 'Marking…' });
+    onSubmit(
+      form,
+      async () => {
+        Object.assign(interview, await api.post(`/interviews/${interview.id}/messages/${kind}/sent`, undefined, { ifMatch: interview.version }));
+        drawSent();
+        onChanged();
+        return `${name} marked sent.`;
+      },
+      { busyText: 'Marking…' },
+    );
     return form;
   }
   return box;
 }
 
 export function messages(interview, { onChanged }) {
-  return section('Messages', hint('Drafted from the templates on your profile.'), KINDS.map((k) => draft(interview, k, onChanged)));
+  return section(
+    'Messages',
+    hint('Drafted from the templates on your profile.'),
+    KINDS.map((k) => draft(interview, k, onChanged)),
+  );
 }

@@ -15,10 +15,14 @@ const NAV = [
 
 export function shell({ user, onSignOut }) {
   const links = NAV.map(([href, text]) => h('li', {}, h('a', { href, class: 'nav-link' }, text)));
-  const header = h('header', { class: 'site-header' },
+  const header = h(
+    'header',
+    { class: 'site-header' },
     h('a', { href: '/app', class: 'brand' }, 'Nexthop'),
     user
-      ? h('div', { class: 'account' },
+      ? h(
+          'div',
+          { class: 'account' },
           h('a', { href: '/app/profile', class: 'nav-link settings-link' }, 'Profile'),
           h('a', { href: '/app/settings', class: 'nav-link settings-link' }, 'Settings'),
           h('button', { type: 'button', class: 'btn btn-quiet', onclick: onSignOut }, 'Sign out'),

@@ -3,10 +3,7 @@
 import { h, mount, uid } from '../lib/dom.js';
 
 export function pageHeader(title, ...actions) {
-  return h('header', { class: 'page-header' },
-    h('h1', { tabindex: '-1' }, title),
-    actions.length ? h('div', { class: 'actions' }, actions) : null,
-  );
+  return h('header', { class: 'page-header' }, h('h1', { tabindex: '-1' }, title), actions.length ? h('div', { class: 'actions' }, actions) : null);
 }
 
 export const hint = (...text) => h('p', { class: 'hint' }, text);
@@ -19,7 +16,12 @@ export function item(href, name, ...rest) {
   return h('li', { class: 'item' }, h(href ? 'a' : 'span', { href, class: 'item-main' }, name), rest);
 }
 
-export const meta = (...parts) => h('span', { class: 'item-meta' }, parts.map((x) => (typeof x === 'string' ? h('span', {}, x) : x)));
+export const meta = (...parts) =>
+  h(
+    'span',
+    { class: 'item-meta' },
+    parts.map((x) => (typeof x === 'string' ? h('span', {}, x) : x)),
+  );
 
 export const button = (text, onclick, kind = 'btn-secondary', attrs = {}) => h('button', { type: 'button', class: `btn ${kind}`, onclick, ...attrs }, text);
 
@@ -43,11 +45,16 @@ export function errorLine(tag = 'p') {
 /** [button, message]: `fn` runs with the button disabled. */
 export function actionButton(text, fn, kind, attrs) {
   const message = errorLine('span');
-  const el = button(text, async () => {
-    el.disabled = true;
-    await message.run(fn);
-    el.disabled = false;
-  }, kind, attrs);
+  const el = button(
+    text,
+    async () => {
+      el.disabled = true;
+      await message.run(fn);
+      el.disabled = false;
+    },
+    kind,
+    attrs,
+  );
   return [el, message];
 }
 
@@ -65,7 +72,11 @@ export function loading() {
 
 export function details(rows) {
   const items = rows.filter(([, value]) => value !== null && value !== undefined && value !== '');
-  return h('dl', { class: 'details' }, items.map(([key, value]) => h('div', {}, h('dt', {}, key), h('dd', {}, value))));
+  return h(
+    'dl',
+    { class: 'details' },
+    items.map(([key, value]) => h('div', {}, h('dt', {}, key), h('dd', {}, value))),
+  );
 }
 
 /** Announced politely: status.set('saving' | 'saved' | 'error' | 'idle', message?) */
@@ -95,7 +106,16 @@ export function copyButton(text, field, status, name = 'Copy') {
 export function copyField(id, text, value, name) {
   const input = h('input', { id, type: 'text', readonly: true, value, class: 'secret', spellcheck: 'false' });
   const status = saveStatus();
-  return [h('label', { for: id }, text), h('div', { class: 'secret-row' }, input, copyButton(() => value, input, status, name)), status];
+  return [
+    h('label', { for: id }, text),
+    h(
+      'div',
+      { class: 'secret-row' },
+      input,
+      copyButton(() => value, input, status, name),
+    ),
+    status,
+  ];
 }
 
 /** A secret link to copy, replace, turn off; `create()`, `remove()` → url or null. */
@@ -104,9 +124,22 @@ export function linkBox({ id, label, url, text, off, create, remove, extra }) {
   const message = errorLine();
   const make = (name) => button(name, () => message.run(async () => draw(await create())));
   function draw(link) {
-    mount(box, link
-      ? [copyField(id, label, link, 'Copy link'), h('div', { class: 'form-actions' }, extra(link), make('Replace with a new link'), confirmButton({ label: off, confirmLabel: 'Turn it off now', onConfirm: async () => draw(await remove()) }))]
-      : [h('p', {}, text), make(`Create ${label.toLowerCase()}`)], message);
+    mount(
+      box,
+      link
+        ? [
+            copyField(id, label, link, 'Copy link'),
+            h(
+              'div',
+              { class: 'form-actions' },
+              extra(link),
+              make('Replace with a new link'),
+              confirmButton({ label: off, confirmLabel: 'Turn it off now', onConfirm: async () => draw(await remove()) }),
+            ),
+          ]
+        : [h('p', {}, text), make(`Create ${label.toLowerCase()}`)],
+      message,
+    );
   }
   draw(url);
   return box;

@@ -70,5 +70,8 @@ export function fromLocalInput(value) {
 }
 
 export function splitTags(text) {
-  return String(text || '').split(',').map((t) => t.trim()).filter(Boolean);
+  return String(text || '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }

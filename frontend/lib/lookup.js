@@ -11,10 +11,12 @@ export async function contactsById(ids, get) {
   }
   const missing = wanted.filter((id) => !found.has(id));
   const fetched = await Promise.all(
-    missing.map((id) => get(`/contacts/${id}`).catch((exc) => {
-      if (exc.status === 404) return null;
-      throw exc;
-    })),
+    missing.map((id) =>
+      get(`/contacts/${id}`).catch((exc) => {
+        if (exc.status === 404) return null;
+        throw exc;
+      }),
+    ),
   );
   for (const contact of fetched) if (contact) found.set(contact.id, contact);
   return found;

@@ -16,11 +16,14 @@ function run(mode, op) {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
-  return opened.then((db) => new Promise((resolve, reject) => {
-    const req = op(db.transaction(STORE, mode).objectStore(STORE));
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  }));
+  return opened.then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const req = op(db.transaction(STORE, mode).objectStore(STORE));
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      }),
+  );
 }
 
 export async function pending() {

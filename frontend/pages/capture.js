@@ -8,9 +8,17 @@ import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 import { withSnapshot } from '../lib/outbox.js';
 
 function completeButton(interview, onDone) {
-  return h('div', { class: 'complete' }, actionButton('Mark completed', async () => {
-    onDone(Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version })).warnings);
-  }, 'btn-secondary btn-big'));
+  return h(
+    'div',
+    { class: 'complete' },
+    actionButton(
+      'Mark completed',
+      async () => {
+        onDone(Object.assign(interview, await api.patch(`/interviews/${interview.id}`, { status: 'completed' }, { ifMatch: interview.version })).warnings);
+      },
+      'btn-secondary btn-big',
+    ),
+  );
 }
 
 // Offline: the copy kept from the last visit; notes wait in the outbox.
@@ -27,9 +35,7 @@ export async function render({ params, get }) {
     const done = ['completed', 'thanked'].includes(i.status);
     state.replaceChildren(
       h('p', { class: 'subtitle' }, badge(label(INTERVIEW_STATUS, i.status), i.status), i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : null),
-      done
-        ? h('p', {}, 'Completed. Next: a short thank-you within a day, mentioning one thing you learned.')
-        : completeButton(i, drawState),
+      done ? h('p', {}, 'Completed. Next: a short thank-you within a day, mentioning one thing you learned.') : completeButton(i, drawState),
     );
   };
   drawState();

@@ -18,11 +18,16 @@ export async function render({ params, query, navigate, get }) {
   const id = newId();
   const referralId = newId();
 
-  const form = h('form', { class: 'card' },
+  const form = h(
+    'form',
+    { class: 'card' },
     formAlert(),
     field({ name: 'full_name', label: 'Name', required: true, value: c.full_name, autocomplete: 'off' }),
     field({
-      name: 'organization_id', label: 'Organization', type: 'select', value: c.organization_id ?? '',
+      name: 'organization_id',
+      label: 'Organization',
+      type: 'select',
+      value: c.organization_id ?? '',
       options: [['', 'None'], ...orgs.map((o) => [o.id, o.name])],
     }),
     field({ name: 'title', label: 'Title', value: c.title }),
@@ -33,10 +38,14 @@ export async function render({ params, query, navigate, get }) {
     field({ name: 'tags', label: 'Tags', value: c.tags.join(', '), hint: 'Separate tags with commas.' }),
     field({ name: 'status', label: 'Status', type: 'select', value: c.status, options: Object.entries(CONTACT_STATUS) }),
     // The edge that warm paths and the network follow.
-    editing ? null : field({
-      name: 'introduced_by', label: 'Introduced by', type: 'select',
-      options: [['', 'Not recorded'], ['me', 'Nobody: you know them yourself'], ...people.map((p) => [p.id, p.full_name])],
-    }),
+    editing
+      ? null
+      : field({
+          name: 'introduced_by',
+          label: 'Introduced by',
+          type: 'select',
+          options: [['', 'Not recorded'], ['me', 'Nobody: you know them yourself'], ...people.map((p) => [p.id, p.full_name])],
+        }),
     field({ name: 'how_we_met', label: 'How you met', type: 'textarea', value: c.how_we_met, rows: 2 }),
     field({ name: 'next_follow_up', label: 'Next follow-up', type: 'date', value: c.next_follow_up }),
     field({ name: 'notes', label: 'Notes', type: 'textarea', value: c.notes }),
@@ -44,9 +53,7 @@ export async function render({ params, query, navigate, get }) {
   );
   onSubmit(form, async ({ introduced_by: by, ...data }) => {
     const body = { ...data, tags: splitTags(data.tags) };
-    const saved = editing
-      ? await api.patch(`/contacts/${c.id}`, body, { ifMatch: c.version })
-      : await api.post('/contacts', { ...body, id });
+    const saved = editing ? await api.patch(`/contacts/${c.id}`, body, { ifMatch: c.version }) : await api.post('/contacts', { ...body, id });
     if (by) {
       const from = by === 'me' ? null : by;
       await api.post('/referrals', { id: referralId, from_contact_id: from, to_contact_id: saved.id, status: from ? 'introduced' : 'met' });

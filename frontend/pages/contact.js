@@ -9,7 +9,11 @@ import { CONTACT_STATUS, formatDate, label } from '../lib/format.js';
 import { contactsById, nameOf } from '../lib/lookup.js';
 
 function referralList(referrals, contacts, end) {
-  return h('ul', { class: 'list' }, referrals.map((r) => item(`/app/contacts/${r[end]}`, nameOf(contacts, r[end]), meta(r.context))));
+  return h(
+    'ul',
+    { class: 'list' },
+    referrals.map((r) => item(`/app/contacts/${r[end]}`, nameOf(contacts, r[end]), meta(r.context))),
+  );
 }
 
 export async function render({ params, navigate, get }) {
@@ -28,7 +32,8 @@ export async function render({ params, navigate, get }) {
 
   const c = contact;
   return [
-    pageHeader(c.full_name,
+    pageHeader(
+      c.full_name,
       linkButton(`/app/interviews/new?contact=${c.id}`, 'Plan an interview'),
       linkButton(`/app/contacts/${c.id}/edit`, 'Edit', 'btn-secondary'),
     ),
@@ -39,21 +44,38 @@ export async function render({ params, navigate, get }) {
       ['Phone', c.phone ? h('a', { href: `tel:${c.phone}` }, c.phone) : null],
       ['Web', c.linkedin_url ? externalLink(c.linkedin_url) : null],
       ['Location', c.location],
-      ['Tags', c.tags.length ? h('span', { class: 'tags' }, c.tags.map((t) => badge(t, 'tag'))) : null],
+      [
+        'Tags',
+        c.tags.length
+          ? h(
+              'span',
+              { class: 'tags' },
+              c.tags.map((t) => badge(t, 'tag')),
+            )
+          : null,
+      ],
       ['How you met', c.how_we_met],
       ['Next follow-up', c.next_follow_up ? formatDate(c.next_follow_up) : null],
       ['Notes', c.notes ? h('span', { class: 'pre' }, c.notes) : null],
     ]),
     section('Warm path', warmPaths(paths, 'Nobody links you to them yet. Record who introduced them, or meet them yourself.')),
     section('Alignment', alignmentView(alignment)),
-    section('Conversations',
+    section(
+      'Conversations',
       interviews.items.length
-        ? h('ul', { class: 'list' }, interviews.items.map((i) => interviewItem(i, contacts, { byDate: true })))
+        ? h(
+            'ul',
+            { class: 'list' },
+            interviews.items.map((i) => interviewItem(i, contacts, { byDate: true })),
+          )
         : emptyState('No conversation yet.', `Plan an informational interview: twenty minutes of ${c.full_name.split(' ')[0]}'s time and good questions.`),
     ),
     section('Introduced by', introducedBy.length ? referralList(introducedBy, contacts, 'from_contact_id') : hint('Someone you found yourself.')),
-    section('Introduced you to',
-      introduced.length ? referralList(introduced, contacts, 'to_contact_id') : hint('No one yet. Ask at the end of your conversation: who else should I talk to?'),
+    section(
+      'Introduced you to',
+      introduced.length
+        ? referralList(introduced, contacts, 'to_contact_id')
+        : hint('No one yet. Ask at the end of your conversation: who else should I talk to?'),
     ),
     dangerZone('Delete contact', 'Delete with their conversations and notes', async () => {
       await api.del(`/contacts/${c.id}`, { query: { cascade: true }, ifMatch: c.version });

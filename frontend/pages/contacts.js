@@ -21,10 +21,17 @@ async function degreeFinder(get) {
 function contactItem(contact, orgs) {
   const org = orgs.get(contact.organization_id)?.name;
   const role = [contact.title, org].filter(Boolean).join(' · ');
-  return item(`/app/contacts/${contact.id}`,
+  return item(
+    `/app/contacts/${contact.id}`,
     contact.full_name,
     meta(role, badge(label(CONTACT_STATUS, contact.status), contact.status)),
-    contact.tags.length ? h('span', { class: 'tags' }, contact.tags.map((t) => badge(t, 'tag'))) : null,
+    contact.tags.length
+      ? h(
+          'span',
+          { class: 'tags' },
+          contact.tags.map((t) => badge(t, 'tag')),
+        )
+      : null,
   );
 }
 
@@ -60,12 +67,18 @@ export async function render({ query, router, get }) {
     cursor = page.next_cursor;
     count.textContent = `${page.total} ${page.total === 1 ? 'contact' : 'contacts'}`;
     const filtered = FILTERS.some((key) => filters[key]);
-    mount(results,
+    mount(
+      results,
       items.length
-        ? h('ul', { class: 'list' }, items.map((c) => contactItem(c, orgs)))
+        ? h(
+            'ul',
+            { class: 'list' },
+            items.map((c) => contactItem(c, orgs)),
+          )
         : filtered
           ? emptyState('No contact matches.', 'Try fewer filters or another spelling.')
-          : emptyState('No contacts yet.',
+          : emptyState(
+              'No contacts yet.',
               'Start with people you already know a little: a former colleague, a friend of a friend. Each conversation will lead to the next.',
               linkButton('/app/contacts/new', 'Add your first contact'),
             ),
@@ -75,17 +88,29 @@ export async function render({ query, router, get }) {
 
   const first = load();
   first.catch(() => {}); // awaited below; a failure meanwhile is not "unhandled"
-  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
+  const form = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Filter contacts' },
     field({ name: 'q', label: 'Search', type: 'search', value: filters.q, placeholder: 'Name, email, title…', autocomplete: 'off' }),
     field({ name: 'status', label: 'Status', type: 'select', value: filters.status, options: [['', 'Any status'], ...Object.entries(CONTACT_STATUS)] }),
     field({
-      name: 'organization_id', label: 'Organization', type: 'select', value: filters.organization_id,
+      name: 'organization_id',
+      label: 'Organization',
+      type: 'select',
+      value: filters.organization_id,
       options: [['', 'Any organization'], ...(await orgList).map((o) => [o.id, o.name])],
     }),
     field({ name: 'tag', label: 'Tag', value: filters.tag, autocomplete: 'off' }),
     field({
-      name: 'degree', label: 'Degree', type: 'select', value: filters.degree,
-      options: [['', 'Any degree'], ['1', '1st: you know them'], ['2', '2nd: through someone']],
+      name: 'degree',
+      label: 'Degree',
+      type: 'select',
+      value: filters.degree,
+      options: [
+        ['', 'Any degree'],
+        ['1', '1st: you know them'],
+        ['2', '2nd: through someone'],
+      ],
     }),
   );
   const update = async () => {

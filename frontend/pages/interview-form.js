@@ -9,7 +9,10 @@ import { fromLocalInput, INTERVIEW_STATUS, toLocalInput } from '../lib/format.js
 const INITIAL = ['idea', 'outreach_sent', 'scheduled', 'completed'];
 
 function lines(text) {
-  return String(text || '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return String(text || '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 export async function render({ params, query, navigate, get }) {
@@ -18,22 +21,37 @@ export async function render({ params, query, navigate, get }) {
   if (!contacts.length) {
     return [
       pageHeader('Plan an interview'),
-      emptyState('First, someone to talk to.', 'An interview is always with a contact. Add one, then come back.', linkButton('/app/contacts/new', 'Add a contact')),
+      emptyState(
+        'First, someone to talk to.',
+        'An interview is always with a contact. Add one, then come back.',
+        linkButton('/app/contacts/new', 'Add a contact'),
+      ),
     ];
   }
   const v = i ?? { contact_id: query.get('contact') ?? '', status: 'idea', duration_minutes: 45, agenda: [] };
   const id = newId();
-  const form = h('form', { class: 'card' },
+  const form = h(
+    'form',
+    { class: 'card' },
     formAlert(),
     field({
-      name: 'contact_id', label: 'With', type: 'select', required: true, value: v.contact_id,
+      name: 'contact_id',
+      label: 'With',
+      type: 'select',
+      required: true,
+      value: v.contact_id,
       options: [['', 'Choose a contact…'], ...contacts.map((c) => [c.id, c.full_name])],
     }),
-    editing ? null : field({
-      name: 'status', label: 'Where it stands', type: 'select', value: v.status,
-      options: INITIAL.map((s) => [s, INTERVIEW_STATUS[s]]),
-      hint: 'Scheduled and completed need a time.',
-    }),
+    editing
+      ? null
+      : field({
+          name: 'status',
+          label: 'Where it stands',
+          type: 'select',
+          value: v.status,
+          options: INITIAL.map((s) => [s, INTERVIEW_STATUS[s]]),
+          hint: 'Scheduled and completed need a time.',
+        }),
     field({ name: 'scheduled_at', label: 'When', type: 'datetime-local', value: toLocalInput(v.scheduled_at) }),
     field({ name: 'duration_minutes', label: 'Minutes', type: 'number', value: v.duration_minutes, min: 10, max: 240, step: 5, inputmode: 'numeric' }),
     field({ name: 'location', label: 'Where', value: v.location, hint: 'A café, an office, or "video call".' }),
@@ -50,9 +68,7 @@ export async function render({ params, query, navigate, get }) {
       duration_minutes: data.duration_minutes ? Number(data.duration_minutes) : 45,
       agenda: lines(data.agenda),
     };
-    const saved = editing
-      ? await api.patch(`/interviews/${v.id}`, body, { ifMatch: v.version })
-      : await api.post('/interviews', { ...body, id });
+    const saved = editing ? await api.patch(`/interviews/${v.id}`, body, { ifMatch: v.version }) : await api.post('/interviews', { ...body, id });
     navigate(`/app/interviews/${saved.id}`, { replace: editing });
   });
   return [pageHeader(editing ? 'Edit interview' : 'Plan an interview'), form];

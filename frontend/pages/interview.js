@@ -11,7 +11,9 @@ import { formatDateTime, INTERVIEW_STATUS, label } from '../lib/format.js';
 
 /** The server decides what is allowed and says why not (409). */
 export function statusForm(interview, { onChanged } = {}) {
-  const form = h('form', { class: 'status-form' },
+  const form = h(
+    'form',
+    { class: 'status-form' },
     formAlert(),
     field({ name: 'status', label: 'Status', type: 'select', value: interview.status, options: Object.entries(INTERVIEW_STATUS) }),
     submitButton('Change status', { class: 'btn btn-secondary' }),
@@ -37,13 +39,15 @@ export async function render({ params, navigate, get }) {
     subtitle.replaceChildren(badge(label(INTERVIEW_STATUS, i.status), i.status), i.scheduled_at ? ` ${formatDateTime(i.scheduled_at)}` : ' No time set yet');
     status.elements.status.value = i.status;
     warning.check(warnings);
-    when.replaceChildren(details([
-      ['When', i.scheduled_at ? formatDateTime(i.scheduled_at) : null],
-      ['Length', `${i.duration_minutes} minutes`],
-      ['Where', i.location],
-      ['Link', i.meeting_url ? externalLink(i.meeting_url, 'Join the meeting') : null],
-      ['Summary', i.summary ? h('span', { class: 'pre' }, i.summary) : null],
-    ]));
+    when.replaceChildren(
+      details([
+        ['When', i.scheduled_at ? formatDateTime(i.scheduled_at) : null],
+        ['Length', `${i.duration_minutes} minutes`],
+        ['Where', i.location],
+        ['Link', i.meeting_url ? externalLink(i.meeting_url, 'Join the meeting') : null],
+        ['Summary', i.summary ? h('span', { class: 'pre' }, i.summary) : null],
+      ]),
+    );
   }
   refresh();
   const sections = noteSections(i.note_items, i.id);

@@ -19,16 +19,27 @@ const HINTS = {
 
 function column(status, items, contacts) {
   const id = `col-${status}`;
-  return h('section', { class: 'column', 'aria-labelledby': id },
+  return h(
+    'section',
+    { class: 'column', 'aria-labelledby': id },
     h('h2', { id }, INTERVIEW_STATUS[status], ' ', h('span', { class: 'count-pill' }, String(items.length))),
     HINTS[status] ? hint(HINTS[status]) : null,
-    items.length ? h('ul', { class: 'list' }, items.map((i) => interviewItem(i, contacts, { showStatus: false }))) : null,
+    items.length
+      ? h(
+          'ul',
+          { class: 'list' },
+          items.map((i) => interviewItem(i, contacts, { showStatus: false })),
+        )
+      : null,
   );
 }
 
 export async function render({ get }) {
   const interviews = await listAll('/interviews', { sort: 'scheduled_at' });
-  const contacts = await contactsById(interviews.map((i) => i.contact_id), get);
+  const contacts = await contactsById(
+    interviews.map((i) => i.contact_id),
+    get,
+  );
   const by = Object.fromEntries([...OPEN, ...CLOSED].map((s) => [s, []]));
   for (const i of interviews) by[i.status]?.push(i);
   const closed = CLOSED.flatMap((s) => by[s]);
@@ -36,7 +47,8 @@ export async function render({ get }) {
   if (!interviews.length) {
     return [
       header,
-      emptyState('No interviews yet.',
+      emptyState(
+        'No interviews yet.',
         'An informational interview is a short conversation to learn how someone does their work. Pick a contact and plan the first one.',
         linkButton('/app/interviews/new', 'Plan your first interview'),
       ),
@@ -44,11 +56,21 @@ export async function render({ get }) {
   }
   return [
     header,
-    h('div', { class: 'board' }, OPEN.map((s) => column(s, by[s], contacts))),
+    h(
+      'div',
+      { class: 'board' },
+      OPEN.map((s) => column(s, by[s], contacts)),
+    ),
     closed.length
-      ? h('details', { class: 'closed' },
+      ? h(
+          'details',
+          { class: 'closed' },
           h('summary', {}, `Declined, cancelled or missed (${closed.length})`),
-          h('ul', { class: 'list' }, closed.map((i) => interviewItem(i, contacts))),
+          h(
+            'ul',
+            { class: 'list' },
+            closed.map((i) => interviewItem(i, contacts)),
+          ),
         )
       : null,
   ];

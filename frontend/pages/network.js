@@ -55,18 +55,22 @@ function graphView({ nodes, edges }, navigate, titleId) {
   const size = RADIUS + 40;
   const open = (n) => navigate(`/app/contacts/${n.id}`);
   const rings = Array.from({ length: outer }, (_, i) => s('circle', { class: 'ring', r: step * (i + 1) }));
-  const lines = edges.filter((e) => pos.has(e.from) && pos.has(e.to)).map((e) => {
-    const a = pos.get(e.from);
-    const b = pos.get(e.to);
-    return s('line', { class: `edge e-${e.status}`, x1: a.x, y1: a.y, x2: b.x, y2: b.y });
-  });
+  const lines = edges
+    .filter((e) => pos.has(e.from) && pos.has(e.to))
+    .map((e) => {
+      const a = pos.get(e.from);
+      const b = pos.get(e.to);
+      return s('line', { class: `edge e-${e.status}`, x1: a.x, y1: a.y, x2: b.x, y2: b.y });
+    });
   const dots = nodes.map((n) => {
     const p = pos.get(n.id);
     if (n.kind === 'user') {
       return s('g', { class: 'node me', transform: `translate(${p.x} ${p.y})` }, s('circle', { r: 16 }), s('text', { y: 5 }, 'You'));
     }
     const name = `${n.label}, ${label(CONTACT_STATUS, n.status).toLowerCase()}, ${away(n.depth)}`;
-    const g = s('g', { class: `node s-${n.status}`, transform: `translate(${p.x} ${p.y})`, tabindex: 0, role: 'link', 'aria-label': name },
+    const g = s(
+      'g',
+      { class: `node s-${n.status}`, transform: `translate(${p.x} ${p.y})`, tabindex: 0, role: 'link', 'aria-label': name },
       s('title', {}, name),
       s('circle', { r: 11 }),
       s('text', { y: 28 }, short(n.label)),
@@ -84,18 +88,28 @@ function graphView({ nodes, edges }, navigate, titleId) {
 }
 
 function legend() {
-  return h('ul', { class: 'legend' }, Object.entries(CONTACT_STATUS).map(([key, text]) => h('li', {}, h('span', { class: `dot s-${key}`, 'aria-hidden': 'true' }), text)));
+  return h(
+    'ul',
+    { class: 'legend' },
+    Object.entries(CONTACT_STATUS).map(([key, text]) => h('li', {}, h('span', { class: `dot s-${key}`, 'aria-hidden': 'true' }), text)),
+  );
 }
 
 /** Horizontal bars with labels and values: fits a phone. */
 function hbars(rows, title) {
   const max = Math.max(1, ...rows.map(([, v]) => v));
-  return s('svg', { class: 'chart', viewBox: `0 0 260 ${rows.length * 26}`, role: 'img', 'aria-label': `${title}. ${rows.map(([k, v]) => `${k}: ${v}`).join('; ')}` },
-    rows.map(([key, value], i) => s('g', { transform: `translate(0 ${i * 26})` },
-      s('text', { x: 0, y: 17 }, key),
-      s('rect', { class: 'bar', x: 100, y: 4, height: 18, width: Math.max(1, Math.round((value / max) * 130)) }),
-      s('text', { x: 105 + Math.round((value / max) * 130), y: 17, class: 'value start' }, String(value)),
-    )),
+  return s(
+    'svg',
+    { class: 'chart', viewBox: `0 0 260 ${rows.length * 26}`, role: 'img', 'aria-label': `${title}. ${rows.map(([k, v]) => `${k}: ${v}`).join('; ')}` },
+    rows.map(([key, value], i) =>
+      s(
+        'g',
+        { transform: `translate(0 ${i * 26})` },
+        s('text', { x: 0, y: 17 }, key),
+        s('rect', { class: 'bar', x: 100, y: 4, height: 18, width: Math.max(1, Math.round((value / max) * 130)) }),
+        s('text', { x: 105 + Math.round((value / max) * 130), y: 17, class: 'value start' }, String(value)),
+      ),
+    ),
   );
 }
 
@@ -107,17 +121,37 @@ function stats(st) {
   const c = st.connections_per_interview;
   const i = st.introductions;
   const pct = i.share === null ? null : Math.round(i.share * 100);
-  return section('How it grows',
-    h('div', { class: 'stats' },
-      figure('Conversations per week', hbars(st.conversations_per_week.map((w) => [formatDate(w.starts_on), w.conversations]), 'Conversations per week, by the Monday it starts')),
-      figure('Introductions per conversation', h('p', { class: 'big' }, c.ratio === null ? '–' : c.ratio.toFixed(1)), hint(`${c.referrals} introductions from ${c.interviews} conversations`)),
+  return section(
+    'How it grows',
+    h(
+      'div',
+      { class: 'stats' },
+      figure(
+        'Conversations per week',
+        hbars(
+          st.conversations_per_week.map((w) => [formatDate(w.starts_on), w.conversations]),
+          'Conversations per week, by the Monday it starts',
+        ),
+      ),
+      figure(
+        'Introductions per conversation',
+        h('p', { class: 'big' }, c.ratio === null ? '–' : c.ratio.toFixed(1)),
+        hint(`${c.referrals} introductions from ${c.interviews} conversations`),
+      ),
       figure('Longest chain', h('p', { class: 'big' }, String(st.longest_chain)), hint(`steps from you; ${st.longest_met_chain} through people you met`)),
-      figure('Offered → met',
+      figure(
+        'Offered → met',
         h('p', { class: 'big' }, pct === null ? '–' : `${pct}%`),
         h('meter', { min: 0, max: 100, value: pct ?? 0, 'aria-label': 'Share of introductions offered that you met' }),
         hint(`${i.met} of ${i.offered} introductions offered`),
       ),
-      figure('Open notes by category', hbars(CATEGORIES.map(([key, text]) => [text, st.open_note_items[key]]), 'Open notes by category')),
+      figure(
+        'Open notes by category',
+        hbars(
+          CATEGORIES.map(([key, text]) => [text, st.open_note_items[key]]),
+          'Open notes by category',
+        ),
+      ),
     ),
   );
 }
@@ -128,19 +162,30 @@ export async function render({ navigate, get }) {
   const people = graph.nodes.filter((n) => n.kind !== 'user');
   return [
     pageHeader('Network', linkButton('/app/opportunities', 'Opportunities', 'btn-secondary')),
-    h('section', { 'aria-labelledby': titleId },
+    h(
+      'section',
+      { 'aria-labelledby': titleId },
       h('h2', { id: titleId }, 'Who led to whom'),
       people.length
         ? [
             hint('You in the middle; each ring is one introduction further. Select a person to open them.'),
             graphView(graph, navigate, titleId),
             legend(),
-            h('details', { class: 'closed' },
+            h(
+              'details',
+              { class: 'closed' },
               h('summary', {}, 'The same as a list'),
-              h('ul', { class: 'list' }, people.map((n) => item(`/app/contacts/${n.id}`, n.label, meta(away(n.depth), badge(label(CONTACT_STATUS, n.status), n.status))))),
+              h(
+                'ul',
+                { class: 'list' },
+                people.map((n) => item(`/app/contacts/${n.id}`, n.label, meta(away(n.depth), badge(label(CONTACT_STATUS, n.status), n.status)))),
+              ),
             ),
           ]
-        : emptyState('Your network starts with one introduction.', 'Turn the To Connect notes from each conversation into contacts: the picture grows from you outward.'),
+        : emptyState(
+            'Your network starts with one introduction.',
+            'Turn the To Connect notes from each conversation into contacts: the picture grows from you outward.',
+          ),
     ),
     stats(st),
   ];

@@ -17,27 +17,45 @@ export async function render({ params, query, navigate, get }) {
   ]);
   const names = new Map(contacts.map((c) => [c.id, c.full_name]));
   const id = newId();
-  const form = h('form', { class: 'card' },
+  const form = h(
+    'form',
+    { class: 'card' },
     formAlert(),
     field({ name: 'title', label: 'Title', required: true, value: o.title, autocomplete: 'off' }),
     field({ name: 'kind', label: 'Kind', type: 'select', value: o.kind, options: Object.entries(KIND) }),
     field({ name: 'status', label: 'Status', type: 'select', value: o.status, options: Object.entries(STATUS) }),
-    field({ name: 'contact_id', label: 'Came through', type: 'select', value: o.contact_id ?? '', options: [['', 'Nobody in particular'], ...contacts.map((c) => [c.id, c.full_name])] }),
-    field({ name: 'organization_id', label: 'Organization', type: 'select', value: o.organization_id ?? '', options: [['', 'None'], ...orgs.map((g) => [g.id, g.name])] }),
-    interviews.length ? field({
-      name: 'interview_ids', label: 'Conversations it came out of', type: 'select', multiple: true, value: o.interview_ids,
-      options: interviews.map((i) => [i.id, `${names.get(i.contact_id)}${i.scheduled_at ? `, ${formatDateTime(i.scheduled_at)}` : ''}`]),
-      hint: 'Pick several with Ctrl or ⌘ on a computer.',
-    }) : null,
+    field({
+      name: 'contact_id',
+      label: 'Came through',
+      type: 'select',
+      value: o.contact_id ?? '',
+      options: [['', 'Nobody in particular'], ...contacts.map((c) => [c.id, c.full_name])],
+    }),
+    field({
+      name: 'organization_id',
+      label: 'Organization',
+      type: 'select',
+      value: o.organization_id ?? '',
+      options: [['', 'None'], ...orgs.map((g) => [g.id, g.name])],
+    }),
+    interviews.length
+      ? field({
+          name: 'interview_ids',
+          label: 'Conversations it came out of',
+          type: 'select',
+          multiple: true,
+          value: o.interview_ids,
+          options: interviews.map((i) => [i.id, `${names.get(i.contact_id)}${i.scheduled_at ? `, ${formatDateTime(i.scheduled_at)}` : ''}`]),
+          hint: 'Pick several with Ctrl or ⌘ on a computer.',
+        })
+      : null,
     field({ name: 'next_step', label: 'Next step', value: o.next_step }),
     field({ name: 'due_date', label: 'Due', type: 'date', value: o.due_date }),
     field({ name: 'notes', label: 'Notes', type: 'textarea', value: o.notes }),
     saveOrCancel(editing, 'Add opportunity', editing ? `/app/opportunities/${o.id}` : '/app/opportunities'),
   );
   onSubmit(form, async (data) => {
-    const saved = editing
-      ? await api.patch(`/opportunities/${o.id}`, data, { ifMatch: o.version })
-      : await api.post('/opportunities', { ...data, id });
+    const saved = editing ? await api.patch(`/opportunities/${o.id}`, data, { ifMatch: o.version }) : await api.post('/opportunities', { ...data, id });
     navigate(`/app/opportunities/${saved.id}`, { replace: editing });
   });
   return [pageHeader(editing ? `Edit ${o.title}` : 'Add an opportunity'), form];

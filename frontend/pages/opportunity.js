@@ -25,16 +25,46 @@ export async function render({ params, navigate, get }) {
       ['By', o.due_date ? formatDate(o.due_date) : null],
       ['Notes', o.notes ? h('span', { class: 'pre' }, o.notes) : null],
     ]),
-    section('How you got here',
+    section(
+      'How you got here',
       chain.steps.length
-        ? h('ol', { class: 'steps' }, chain.steps.map((step) => h('li', {},
-            person(step.introduced_by), ' → ', person(step.contact), ' ',
-            badge(label(REFERRAL_STATUS, step.status), step.status),
-            step.context ? h('span', { class: 'hint' }, ` ${step.context}`) : null,
-            step.offered_in ? [' · ', h('a', { href: `/app/interviews/${step.offered_in.id}` }, `offered in your conversation ${step.offered_in.scheduled_at ? formatDateTime(step.offered_in.scheduled_at) : ''}`)] : null,
-          )))
+        ? h(
+            'ol',
+            { class: 'steps' },
+            chain.steps.map((step) =>
+              h(
+                'li',
+                {},
+                person(step.introduced_by),
+                ' → ',
+                person(step.contact),
+                ' ',
+                badge(label(REFERRAL_STATUS, step.status), step.status),
+                step.context ? h('span', { class: 'hint' }, ` ${step.context}`) : null,
+                step.offered_in
+                  ? [
+                      ' · ',
+                      h(
+                        'a',
+                        { href: `/app/interviews/${step.offered_in.id}` },
+                        `offered in your conversation ${step.offered_in.scheduled_at ? formatDateTime(step.offered_in.scheduled_at) : ''}`,
+                      ),
+                    ]
+                  : null,
+              ),
+            ),
+          )
         : emptyState('No chain recorded.', 'Set who it came through to see the introductions that led there.'),
-      chain.interviews.length ? [h('h3', {}, 'Conversations it came out of'), h('ul', { class: 'list' }, chain.interviews.map((i) => interviewItem(i, contacts)))] : null,
+      chain.interviews.length
+        ? [
+            h('h3', {}, 'Conversations it came out of'),
+            h(
+              'ul',
+              { class: 'list' },
+              chain.interviews.map((i) => interviewItem(i, contacts)),
+            ),
+          ]
+        : null,
     ),
     dangerZone('Delete opportunity', 'Really delete', async () => {
       await api.del(`/opportunities/${o.id}`, { ifMatch: o.version });

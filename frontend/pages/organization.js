@@ -22,7 +22,8 @@ export async function render({ params, navigate, get }) {
   const others = all.filter((c) => !known.has(c.id));
   const list = (items, render) => h('ul', { class: 'list' }, items.map(render));
   return [
-    pageHeader(o.name,
+    pageHeader(
+      o.name,
       linkButton(`/app/contacts/new?organization=${o.id}`, 'Add someone there'),
       linkButton(`/app/organizations/${o.id}/edit`, 'Edit', 'btn-secondary'),
     ),
@@ -31,16 +32,37 @@ export async function render({ params, navigate, get }) {
       ['Industry', o.industry],
       ['Website', o.website ? externalLink(o.website) : null],
       ['LinkedIn', o.linkedin_url ? externalLink(o.linkedin_url) : null],
-      ['Tags', o.tags.length ? h('span', { class: 'tags' }, o.tags.map((t) => badge(t, 'tag'))) : null],
+      [
+        'Tags',
+        o.tags.length
+          ? h(
+              'span',
+              { class: 'tags' },
+              o.tags.map((t) => badge(t, 'tag')),
+            )
+          : null,
+      ],
       ['Notes', o.notes ? h('span', { class: 'pre' }, o.notes) : null],
     ]),
-    section('People there',
+    section(
+      'People there',
       all.length ? null : emptyState('Nobody yet.', `Who could tell you what working at ${o.name} is really like? Ask your contacts whom they know there.`),
       people.first_degree.length ? [h('h3', {}, '1st degree: you know them'), list(people.first_degree, (c) => person(c))] : null,
       people.second_degree.length
-        ? [h('h3', {}, '2nd degree: someone you know can introduce you'), list(people.second_degree, (s) => person(s.contact,
-            h('span', { class: 'tags' }, 'Through ', s.introducers.map((i, n) => [n ? ', ' : '', h('a', { href: `/app/contacts/${i.contact.id}` }, i.contact.full_name)])),
-          ))]
+        ? [
+            h('h3', {}, '2nd degree: someone you know can introduce you'),
+            list(people.second_degree, (s) =>
+              person(
+                s.contact,
+                h(
+                  'span',
+                  { class: 'tags' },
+                  'Through ',
+                  s.introducers.map((i, n) => [n ? ', ' : '', h('a', { href: `/app/contacts/${i.contact.id}` }, i.contact.full_name)]),
+                ),
+              ),
+            ),
+          ]
         : null,
       others.length ? [h('h3', {}, 'Not connected yet'), list(others, (c) => person(c))] : null,
     ),

@@ -10,9 +10,16 @@ const KINDS = { outreach: 'Outreach', thank_you: 'Thank-you', follow_up: 'Follow
 
 function profileForm(profile) {
   const p = profile;
-  const form = h('form', { class: 'card' },
+  const form = h(
+    'form',
+    { class: 'card' },
     formAlert(),
-    field({ name: 'focus_areas', label: 'Focus areas', value: p.focus_areas.join(', '), hint: 'Separated by commas; contacts and organizations with the same tags align.' }),
+    field({
+      name: 'focus_areas',
+      label: 'Focus areas',
+      value: p.focus_areas.join(', '),
+      hint: 'Separated by commas; contacts and organizations with the same tags align.',
+    }),
     field({ name: 'learn_from', label: 'Who you want to learn from', type: 'textarea', value: p.learn_from }),
     field({ name: 'values', label: 'What matters to you in work', type: 'textarea', value: p.values }),
     field({ name: 'situation', label: 'Your situation', type: 'textarea', value: p.situation }),
@@ -32,7 +39,10 @@ function shareBox(profile) {
     return Object.assign(profile, await api.get('/profile')).share_url;
   };
   return linkBox({
-    id: 'share-url', label: 'Share link', url: profile.share_url, off: 'Turn off sharing',
+    id: 'share-url',
+    label: 'Share link',
+    url: profile.share_url,
+    off: 'Turn off sharing',
     text: 'Not shared. A link shows your name, ask, situation and focus areas (never your email) to anyone who has it.',
     create: then(() => api.post('/profile/share-link', undefined, { ifMatch: profile.version })),
     remove: then(() => api.del('/profile/share-link', { ifMatch: profile.version })),
@@ -45,7 +55,9 @@ function templateForm(template) {
   const name = KINDS[t.kind];
   const state = h('p', { class: 'hint' });
   const reset = h('span');
-  const form = h('form', { class: 'card', dataset: { kind: t.kind }, 'aria-label': `${name} template` },
+  const form = h(
+    'form',
+    { class: 'card', dataset: { kind: t.kind }, 'aria-label': `${name} template` },
     h('h3', {}, name),
     state,
     formAlert(),
@@ -57,16 +69,21 @@ function templateForm(template) {
     state.textContent = t.is_default ? 'The built-in wording.' : 'Your own wording.';
     form.elements.subject.value = t.subject;
     form.elements.body.value = t.body;
-    mount(reset, t.is_default ? null : confirmButton({
-      label: 'Reset to default',
-      confirmLabel: 'Use the built-in wording',
-      onConfirm: async () => {
-        await api.del(`/message-templates/${t.kind}`, { ifMatch: t.version });
-        Object.assign(t, await api.get(`/message-templates/${t.kind}`));
-        draw();
-        setAlert(form, 'Back to the built-in wording.', { ok: true });
-      },
-    }));
+    mount(
+      reset,
+      t.is_default
+        ? null
+        : confirmButton({
+            label: 'Reset to default',
+            confirmLabel: 'Use the built-in wording',
+            onConfirm: async () => {
+              await api.del(`/message-templates/${t.kind}`, { ifMatch: t.version });
+              Object.assign(t, await api.get(`/message-templates/${t.kind}`));
+              draw();
+              setAlert(form, 'Back to the built-in wording.', { ok: true });
+            },
+          }),
+    );
   }
   draw();
   onSubmit(form, async (data) => {
@@ -83,11 +100,26 @@ export async function render({ get }) {
     pageHeader('Your profile'),
     profileForm(profile),
     section('Share your ask', shareBox(profile)),
-    section('Message templates',
-      h('details', { class: 'card placeholders' },
+    section(
+      'Message templates',
+      h(
+        'details',
+        { class: 'card placeholders' },
         h('summary', {}, 'Placeholders you can use'),
-        h('p', {}, 'Write ', h('code', {}, '{{ contact.first_name }}'), '; keep a part only when a value exists with ', h('code', {}, '{{#if referrer.first_name}}…{{else}}…{{/if}}'), '.'),
-        h('dl', { class: 'details' }, placeholders.map((p) => h('div', {}, h('dt', {}, h('code', {}, `{{ ${p.name} }}`)), h('dd', {}, p.description)))),
+        h(
+          'p',
+          {},
+          'Write ',
+          h('code', {}, '{{ contact.first_name }}'),
+          '; keep a part only when a value exists with ',
+          h('code', {}, '{{#if referrer.first_name}}…{{else}}…{{/if}}'),
+          '.',
+        ),
+        h(
+          'dl',
+          { class: 'details' },
+          placeholders.map((p) => h('div', {}, h('dt', {}, h('code', {}, `{{ ${p.name} }}`)), h('dd', {}, p.description))),
+        ),
       ),
       templates.map(templateForm),
     ),

@@ -7,7 +7,17 @@ import { h, mount } from '../lib/dom.js';
 const KINDS = { contacts: 'Contact', organizations: 'Organization', interviews: 'Interview', note_items: 'Note' };
 const href = ({ kind, id }) => `/app/${kind === 'note_items' ? 'notes' : kind}/${id}`;
 
-const hit = (x) => item(href(x), x.title, meta(badge(KINDS[x.kind])), h('span', { class: 'snippet' }, x.snippet.map((s) => (s.match ? h('mark', {}, s.text) : s.text))));
+const hit = (x) =>
+  item(
+    href(x),
+    x.title,
+    meta(badge(KINDS[x.kind])),
+    h(
+      'span',
+      { class: 'snippet' },
+      x.snippet.map((s) => (s.match ? h('mark', {}, s.text) : s.text)),
+    ),
+  );
 
 export async function render({ params, query, router, get, navigate }) {
   // /app/notes/:id: a note is on its interview's page.
@@ -25,7 +35,11 @@ export async function render({ params, query, router, get, navigate }) {
     count.textContent = q ? `${found.length} found` : '';
     mount(results, found.length ? h('ul', { class: 'list' }, found.map(hit)) : q ? emptyState('Nothing found.', 'Try fewer words, or part of a word.') : null);
   }
-  const form = h('form', { role: 'search', 'aria-label': 'Search everything' }, field({ name: 'q', label: 'Search', type: 'search', value: query.get('q'), autocomplete: 'off', hint: 'Names, emails, notes, organizations, interviews.' }));
+  const form = h(
+    'form',
+    { role: 'search', 'aria-label': 'Search everything' },
+    field({ name: 'q', label: 'Search', type: 'search', value: query.get('q'), autocomplete: 'off', hint: 'Names, emails, notes, organizations, interviews.' }),
+  );
   const update = () => {
     const q = form.elements.q.value.trim();
     router.setQuery({ q });

@@ -10,15 +10,21 @@ function safeNext(next) {
 }
 
 export function render({ session, navigate, query }) {
-  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
+  const form = h(
+    'form',
+    { class: 'card narrow', 'aria-labelledby': 'sign-in-title' },
     formAlert(),
     field({ name: 'email', label: 'Email', type: 'email', required: true, autocomplete: 'username' }),
     field({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'current-password' }),
     submitButton('Sign in'),
   );
-  onSubmit(form, async (data) => {
-    session.set(await api.post('/auth/login', data));
-    navigate(safeNext(query.get('next')), { replace: true });
-  }, { busyText: 'Signing in…' });
+  onSubmit(
+    form,
+    async (data) => {
+      session.set(await api.post('/auth/login', data));
+      navigate(safeNext(query.get('next')), { replace: true });
+    },
+    { busyText: 'Signing in…' },
+  );
   return [h('h1', { id: 'sign-in-title', tabindex: '-1' }, 'Sign in'), form];
 }
